@@ -1,0 +1,1 @@
+"""Utilities for Bayesian reward models and best-of-n overoptimization studies."""
