@@ -1,0 +1,648 @@
+"""The study's stages, each resumable inside a run directory.
+
+Every ``run_*`` function reads the artifacts of the stages before it, writes its own
+through :mod:`bayesrm_utils.artifacts` and returns what its notebook displays. A
+finished stage is skipped when rerun with the same configuration.
+
+Layout of a run directory::
+
+    01_sft/                 policy/ (safetensors), loss.csv
+    02_preference/          pairs.jsonl, chunks/ while sampling
+    03_reward_models/seed_S model/, metrics.jsonl
+    04_laplace/seed_S       posterior/
+    05_bon_samples/
+        responses/          responses.jsonl, chunks/ while sampling
+        gold/               gold.npz, chunks/ while scoring
+        proxy_seed_S/       proxy.npz (Laplace mean and variance), chunks/
+    06_bon_estimates/       estimates.csv
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from bayesrm_utils import artifacts, data
+from bayesrm_utils.artifacts import Stage
+from bayesrm_utils.config import REPO_ROOT, StudyConfig
+
+logger = logging.getLogger(__name__)
+
+# Configuration values that each stage's outputs depend on. Batch sizes that do not
+# change results are left out, so changing them does not trigger a recomputation.
+SFT_KNOBS = (
+    "seed", "dtype", "data_source", "policy_source", "sft_examples", "sft_epochs",
+    "sft_lr", "sft_batch_size", "sft_max_length",
+)  # fmt: skip
+SAMPLING_KNOBS = ("seed", "data_source", "dtype", "max_new_tokens", "temperature", "top_p")
+GOLD_KNOBS = ("gold_kind", "gold_source", "dtype")
+PREFERENCE_KNOBS = (*SAMPLING_KNOBS, *GOLD_KNOBS, "n_preference_prompts", "label_mode")
+REWARD_MODEL_KNOBS = (
+    "seed", "dtype", "proxy_backbone", "rm_epochs", "rm_lr", "rm_batch_size",
+    "rm_max_length", "rm_eval_fraction", "lora_r", "lora_alpha", "lora_dropout",
+)  # fmt: skip
+LAPLACE_KNOBS = ("hessian_structure", "rm_max_length")
+BON_SAMPLE_KNOBS = (*SAMPLING_KNOBS, "n_val_prompts", "n_samples")
+ESTIMATE_KNOBS = ("proxy_seeds", "penalty_ks", "n_samples")
+
+
+def torch_dtype(name: str) -> torch.dtype:
+    return {"float32": torch.float32, "bfloat16": torch.bfloat16}[name]
+
+
+def default_run_dir(profile: str) -> Path:
+    return REPO_ROOT / "runs" / profile
+
+
+def derived_seed(*parts: int) -> int:
+    """A 63-bit seed that depends on every part, e.g. (global seed, stage, index)."""
+    return int(np.random.SeedSequence(list(parts)).generate_state(2, np.uint64)[0] >> 1)
+
+
+class Run:
+    """A run directory plus the configuration it is run with."""
+
+    def __init__(self, cfg: StudyConfig, root: Path | str | None = None):
+        self.cfg = cfg
+        self.root = Path(root) if root else default_run_dir(cfg.profile)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def knobs(self, names, **extra) -> dict:
+        values = self.cfg.to_dict()
+        return {**{name: values[name] for name in names}, **extra}
+
+    def sft(self) -> Stage:
+        return Stage(self.root / "01_sft", self.knobs(SFT_KNOBS))
+
+    def preference(self) -> Stage:
+        return Stage(
+            self.root / "02_preference",
+            self.knobs(PREFERENCE_KNOBS),
+            upstream={"sft": self.sft()},
+        )
+
+    def reward_model(self, seed: int) -> Stage:
+        return Stage(
+            self.root / "03_reward_models" / f"seed_{seed}",
+            self.knobs(REWARD_MODEL_KNOBS, proxy_seed=seed),
+            upstream={"preference": self.preference()},
+        )
+
+    def laplace(self, seed: int) -> Stage:
+        return Stage(
+            self.root / "04_laplace" / f"seed_{seed}",
+            self.knobs(LAPLACE_KNOBS),
+            upstream={"reward_model": self.reward_model(seed)},
+        )
+
+    def bon_responses(self) -> Stage:
+        return Stage(
+            self.root / "05_bon_samples" / "responses",
+            self.knobs(BON_SAMPLE_KNOBS),
+            upstream={"sft": self.sft()},
+        )
+
+    def bon_gold(self) -> Stage:
+        return Stage(
+            self.root / "05_bon_samples" / "gold",
+            self.knobs(GOLD_KNOBS),
+            upstream={"responses": self.bon_responses()},
+        )
+
+    def bon_proxy(self, seed: int) -> Stage:
+        return Stage(
+            self.root / "05_bon_samples" / f"proxy_seed_{seed}",
+            self.knobs(()),
+            upstream={"responses": self.bon_responses(), "laplace": self.laplace(seed)},
+        )
+
+    def estimates(self) -> Stage:
+        upstream = {"gold": self.bon_gold()}
+        for seed in self.cfg.proxy_seeds:
+            upstream[f"proxy_seed_{seed}"] = self.bon_proxy(seed)
+        return Stage(
+            self.root / "06_bon_estimates", self.knobs(ESTIMATE_KNOBS), upstream
+        )
+
+
+def stage_files(stage: Stage) -> list[str]:
+    """Every file under the stage folder except the manifest and checkpoints."""
+    files = []
+    for path in sorted(stage.root.rglob("*")):
+        relative = path.relative_to(stage.root)
+        if path.is_file() and relative.parts[0] not in (artifacts.MANIFEST, "chunks"):
+            files.append(str(relative))
+    return files
+
+
+def complete(stage: Stage, extra: dict | None = None) -> None:
+    """Drop checkpoints and write the manifest."""
+    chunks = stage.root / "chunks"
+    if chunks.exists():
+        for path in chunks.iterdir():
+            path.unlink()
+        chunks.rmdir()
+    stage.finish(stage_files(stage), extra)
+
+
+# ----------------------------------------------------------------------------------
+# Stage 1: supervised fine-tuning
+
+
+def run_sft(run: Run) -> pd.DataFrame:
+    """Fine-tune the policy on the sft split; return the loss log."""
+    from bayesrm_utils import loading, sft
+
+    cfg = run.cfg
+    stage = run.sft()
+    if stage.prepare():
+        return pd.read_csv(stage.path("loss.csv"))
+
+    rows = [r for r in data.load_split(cfg.data_source, "sft") if r["output"].strip()]
+    if not rows:
+        raise ValueError(
+            f"The sft split of {cfg.data_source} has no rows with a reference output; "
+            "SFT needs instruction-output pairs."
+        )
+    rows = rows[: cfg.sft_examples]
+    examples = [
+        {"prompt": data.format_prompt(r), "response": data.format_response(r["output"])}
+        for r in rows
+    ]
+    model, tokenizer = loading.load_causal_lm(
+        cfg.policy_source, dtype=torch.float32, allow_pickle=cfg.allow_pickle
+    )
+    log = sft.train_sft(
+        model,
+        tokenizer,
+        examples,
+        epochs=cfg.sft_epochs,
+        lr=cfg.sft_lr,
+        batch_size=cfg.sft_batch_size,
+        max_length=cfg.sft_max_length,
+        seed=cfg.seed,
+        dtype=torch_dtype(cfg.dtype),
+    )
+    sft.save_policy(model, tokenizer, stage.path("policy"))
+    loss = pd.DataFrame(log)
+    artifacts.atomic_write(stage.path("loss.csv"), lambda p: loss.to_csv(p, index=False))
+    complete(stage, {"n_examples": len(examples)})
+    return loss
+
+
+def load_policy(run: Run):
+    from bayesrm_utils import loading
+
+    stage = run.sft()
+    stage.require_done()
+    return loading.load_causal_lm(
+        str(stage.path("policy")), dtype=torch_dtype(run.cfg.dtype)
+    )
+
+
+def load_gold(cfg: StudyConfig):
+    from bayesrm_utils import gold
+
+    return gold.build_gold_reward(
+        cfg.gold_kind,
+        cfg.gold_source,
+        dtype=torch_dtype(cfg.dtype),
+        allow_pickle=cfg.allow_pickle,
+    )
+
+
+# ----------------------------------------------------------------------------------
+# Sampling with per-prompt checkpoints
+
+
+def sample_prompts(
+    stage: Stage, model, tokenizer, rows: list[dict], n: int, cfg: StudyConfig, tag: int
+) -> list[dict]:
+    """Sample ``n`` responses for every row, one checkpoint file per prompt.
+
+    The samples of prompt ``i`` depend only on (seed, tag, i), so a resumed run
+    gives exactly the samples an uninterrupted run would have given.
+    """
+    from bayesrm_utils import sampling
+
+    chunks = stage.root / "chunks"
+    records = []
+    for index, row in enumerate(tqdm(rows, desc=f"sampling {stage.root.name}")):
+        path = chunks / f"prompt_{index:06d}.jsonl"
+        if path.exists():
+            records.extend(artifacts.load_jsonl(path))
+            continue
+        samples = sampling.sample_responses(
+            model,
+            tokenizer,
+            data.format_prompt(row),
+            n,
+            max_new_tokens=cfg.max_new_tokens,
+            temperature=cfg.temperature,
+            top_p=cfg.top_p,
+            seed=derived_seed(cfg.seed, tag, index),
+            batch_size=cfg.sampling_batch_size,
+        )
+        prompt_records = [
+            {
+                "prompt_index": index,
+                "sample_index": j,
+                "prompt": data.prompt_text(row),
+                "formatted_prompt": data.format_prompt(row),
+                "response": sample.text,
+                "n_tokens": sample.n_tokens,
+                "finished": sample.finished,
+            }
+            for j, sample in enumerate(samples)
+        ]
+        artifacts.save_jsonl(path, prompt_records)
+        records.extend(prompt_records)
+    return records
+
+
+def score_in_chunks(stage: Stage, name: str, score_fn, n_rows: int, chunk: int) -> dict:
+    """Apply ``score_fn(start, stop) -> dict of arrays`` in checkpointed chunks."""
+    chunks = stage.root / "chunks"
+    parts: dict[str, list[np.ndarray]] = {}
+    starts = range(0, n_rows, chunk)
+    for start in tqdm(starts, desc=f"scoring {name}"):
+        stop = min(start + chunk, n_rows)
+        path = chunks / f"{name}_{start:08d}.npz"
+        if path.exists():
+            result = artifacts.load_npz(path)
+        else:
+            result = score_fn(start, stop)
+            for key, values in result.items():
+                check_finite(values, f"{name} {key}", start)
+            artifacts.save_npz(path, **result)
+        for key, values in result.items():
+            parts.setdefault(key, []).append(values)
+    return {key: np.concatenate(values) for key, values in parts.items()}
+
+
+def check_finite(values: np.ndarray, what: str, offset: int = 0) -> None:
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise ValueError(
+            f"{what} is {values[bad[0]]} for row {offset + bad[0]} ({bad.size} "
+            "non-finite values). Check the model and its dtype (try "
+            "dtype='float32')."
+        )
+
+
+# ----------------------------------------------------------------------------------
+# Stage 2: preference pairs labelled by the gold reward
+
+
+def run_preference(run: Run) -> pd.DataFrame:
+    """Sample two responses per preference prompt and label them with the gold."""
+    cfg = run.cfg
+    stage = run.preference()
+    if stage.prepare():
+        return pd.DataFrame(artifacts.load_jsonl(stage.path("pairs.jsonl")))
+
+    rows = data.load_split(cfg.data_source, "preference", limit=cfg.n_preference_prompts)
+    model, tokenizer = load_policy(run)
+    samples = sample_prompts(stage, model, tokenizer, rows, 2, cfg, tag=2)
+    del model
+
+    gold = load_gold(cfg)
+    scores = score_in_chunks(
+        stage,
+        "gold",
+        lambda a, b: {
+            "gold": gold.score(
+                [s["prompt"] for s in samples[a:b]],
+                [s["response"] for s in samples[a:b]],
+                batch_size=cfg.gold_batch_size,
+            )
+        },
+        len(samples),
+        chunk=256,
+    )["gold"]
+
+    pairs = make_pairs(samples, scores, cfg)
+    artifacts.save_jsonl(stage.path("pairs.jsonl"), pairs)
+    complete(stage, {"n_pairs": len(pairs), "n_prompts": len(rows)})
+    return pd.DataFrame(pairs)
+
+
+def make_pairs(samples: list[dict], gold: np.ndarray, cfg: StudyConfig) -> list[dict]:
+    """Label each prompt's two samples; drop pairs of identical responses.
+
+    ``label_mode="argmax"`` prefers the response with the higher gold reward (a tie
+    is dropped); ``"bradley_terry"`` draws the label with P(a preferred) =
+    sigmoid(gold_a - gold_b), seeded by the global seed.
+    """
+    rng = np.random.default_rng(derived_seed(cfg.seed, 20))
+    pairs = []
+    for i in range(0, len(samples), 2):
+        a, b = samples[i], samples[i + 1]
+        gold_a, gold_b = float(gold[i]), float(gold[i + 1])
+        if a["response"].strip() == b["response"].strip():
+            continue
+        if cfg.label_mode == "argmax":
+            if gold_a == gold_b:
+                continue
+            a_preferred = gold_a > gold_b
+        else:
+            p_a = 1.0 / (1.0 + math.exp(gold_b - gold_a))
+            a_preferred = bool(rng.random() < p_a)
+        chosen, rejected = (a, b) if a_preferred else (b, a)
+        pairs.append(
+            {
+                "prompt_index": a["prompt_index"],
+                "prompt": a["prompt"],
+                "formatted_prompt": a["formatted_prompt"],
+                "response_a": a["response"],
+                "response_b": b["response"],
+                "gold_a": gold_a,
+                "gold_b": gold_b,
+                "label": 0 if a_preferred else 1,
+                "chosen": chosen["response"],
+                "rejected": rejected["response"],
+            }
+        )
+    return pairs
+
+
+def split_pairs(pairs: list[dict], cfg: StudyConfig) -> tuple[list[dict], list[dict]]:
+    """Hold out ``rm_eval_fraction`` of the pairs, the same for every proxy seed."""
+    order = np.random.default_rng(derived_seed(cfg.seed, 30)).permutation(len(pairs))
+    n_eval = max(1, round(cfg.rm_eval_fraction * len(pairs)))
+    if len(pairs) - n_eval < 1:
+        raise ValueError(
+            f"Only {len(pairs)} preference pairs: too few to hold out "
+            f"rm_eval_fraction={cfg.rm_eval_fraction}. Raise n_preference_prompts."
+        )
+    held_out = {int(i) for i in order[:n_eval]}
+    train = [p for i, p in enumerate(pairs) if i not in held_out]
+    evaluation = [p for i, p in enumerate(pairs) if i in held_out]
+    return train, evaluation
+
+
+def reward_pairs(pairs: list[dict]) -> list[dict]:
+    """Pairs in the reward model's input format (formatted prompt and responses)."""
+    return [
+        {
+            "prompt": p["formatted_prompt"],
+            "chosen": data.format_response(p["chosen"]),
+            "rejected": data.format_response(p["rejected"]),
+        }
+        for p in pairs
+    ]
+
+
+def load_pairs(run: Run) -> tuple[list[dict], list[dict]]:
+    stage = run.preference()
+    stage.require_done()
+    pairs = artifacts.load_jsonl(stage.path("pairs.jsonl"))
+    return split_pairs(pairs, run.cfg)
+
+
+# ----------------------------------------------------------------------------------
+# Stage 3: proxy reward models
+
+
+def run_reward_models(run: Run) -> pd.DataFrame:
+    """Train one LoRA reward model per proxy seed; return the evaluation log."""
+    from bayesrm_utils import reward_model as rm
+
+    cfg = run.cfg
+    train, evaluation = load_pairs(run)
+    logs = []
+    for seed in cfg.proxy_seeds:
+        stage = run.reward_model(seed)
+        if not stage.prepare():
+            model, tokenizer = rm.build_reward_model(
+                cfg.proxy_backbone,
+                lora_r=cfg.lora_r,
+                lora_alpha=cfg.lora_alpha,
+                lora_dropout=cfg.lora_dropout,
+                seed=seed,
+                allow_pickle=cfg.allow_pickle,
+            )
+            log = rm.train_reward_model(
+                model,
+                tokenizer,
+                reward_pairs(train),
+                eval_pairs=reward_pairs(evaluation),
+                epochs=cfg.rm_epochs,
+                lr=cfg.rm_lr,
+                batch_size=cfg.rm_batch_size,
+                max_length=cfg.rm_max_length,
+                seed=seed,
+                dtype=torch_dtype(cfg.dtype),
+            )
+            rm.save_reward_model(model, tokenizer, stage.path("model"))
+            artifacts.save_jsonl(stage.path("metrics.jsonl"), log)
+            complete(stage)
+        for entry in artifacts.load_jsonl(stage.path("metrics.jsonl")):
+            logs.append({"proxy_seed": seed, **entry})
+    return pd.DataFrame(logs)
+
+
+def load_reward_model(run: Run, seed: int):
+    from bayesrm_utils import reward_model as rm
+
+    stage = run.reward_model(seed)
+    stage.require_done()
+    return rm.load_reward_model(stage.path("model"))
+
+
+# ----------------------------------------------------------------------------------
+# Stage 4: Laplace approximation
+
+
+def run_laplace(run: Run) -> pd.DataFrame:
+    """Fit a Laplace posterior per proxy seed; return prior precisions and checks."""
+    from bayesrm_utils import laplace_rm
+
+    cfg = run.cfg
+    train, evaluation = load_pairs(run)
+    summary = []
+    for seed in cfg.proxy_seeds:
+        stage = run.laplace(seed)
+        model, tokenizer = load_reward_model(run, seed)
+        if stage.prepare():
+            posterior = laplace_rm.load_laplace(stage.path("posterior"), model, tokenizer)
+        else:
+            posterior = laplace_rm.fit_laplace(
+                model,
+                tokenizer,
+                reward_pairs(train),
+                hessian_structure=cfg.hessian_structure,
+                batch_size=cfg.laplace_batch_size,
+                max_length=cfg.rm_max_length,
+            )
+            laplace_rm.save_laplace(posterior, stage.path("posterior"))
+            complete(stage)
+        summary.append({"proxy_seed": seed, **laplace_check(posterior, evaluation, cfg)})
+    return pd.DataFrame(summary)
+
+
+def laplace_check(posterior, evaluation: list[dict], cfg: StudyConfig) -> dict:
+    """Predict on held-out responses: the mean must equal the MAP reward."""
+    from bayesrm_utils import reward_model as rm
+
+    batch = reward_pairs(evaluation[:16])
+    prompts = [p["prompt"] for p in batch] * 2
+    responses = [p["chosen"] for p in batch] + [p["rejected"] for p in batch]
+    mean, var = posterior.predict(
+        prompts, responses, batch_size=cfg.score_batch_size, max_length=cfg.rm_max_length
+    )
+    map_reward = rm.score_rewards(
+        posterior.model,
+        posterior.tokenizer,
+        prompts,
+        responses,
+        batch_size=cfg.score_batch_size,
+        max_length=cfg.rm_max_length,
+    )
+    return {
+        "prior_precision": float(np.mean(posterior.prior_precision)),
+        "max_abs_mean_minus_map": float(np.max(np.abs(mean - map_reward))),
+        "held_out_std_mean": float(np.mean(np.sqrt(var))),
+        "held_out_std_max": float(np.max(np.sqrt(var))),
+    }
+
+
+# ----------------------------------------------------------------------------------
+# Stage 5: best-of-n samples and their scores
+
+
+def run_bon_samples(run: Run) -> dict[str, np.ndarray]:
+    """Sample N responses per val prompt and score them with every reward."""
+    cfg = run.cfg
+    responses = bon_responses(run)
+    n_rows = len(responses)
+    shape = (cfg.n_val_prompts, cfg.n_samples)
+    prompts = [r["prompt"] for r in responses]
+    texts = [r["response"] for r in responses]
+
+    stage = run.bon_gold()
+    if not stage.prepare():
+        gold = load_gold(cfg)
+        result = score_in_chunks(
+            stage,
+            "gold",
+            lambda a, b: {
+                "gold": gold.score(
+                    prompts[a:b], texts[a:b], batch_size=cfg.gold_batch_size
+                )
+            },
+            n_rows,
+            chunk=cfg.n_samples,
+        )
+        artifacts.save_npz(stage.path("gold.npz"), gold=result["gold"].reshape(shape))
+        complete(stage)
+
+    formatted = [r["formatted_prompt"] for r in responses]
+    formatted_texts = [data.format_response(t) for t in texts]
+    for seed in cfg.proxy_seeds:
+        stage = run.bon_proxy(seed)
+        if stage.prepare():
+            continue
+        posterior = load_posterior(run, seed)
+        result = score_in_chunks(
+            stage,
+            f"proxy_seed_{seed}",
+            lambda a, b: dict(
+                zip(
+                    ("mean", "var"),
+                    posterior.predict(
+                        formatted[a:b],
+                        formatted_texts[a:b],
+                        batch_size=cfg.score_batch_size,
+                        max_length=cfg.rm_max_length,
+                    ),
+                )
+            ),
+            n_rows,
+            chunk=cfg.n_samples,
+        )
+        artifacts.save_npz(
+            stage.path("proxy.npz"),
+            mean=result["mean"].reshape(shape),
+            var=result["var"].reshape(shape),
+        )
+        complete(stage)
+    return load_bon_scores(run)
+
+
+def bon_responses(run: Run) -> list[dict]:
+    cfg = run.cfg
+    stage = run.bon_responses()
+    if stage.prepare():
+        return artifacts.load_jsonl(stage.path("responses.jsonl"))
+
+    rows = data.load_split(cfg.data_source, "val", limit=cfg.n_val_prompts)
+    if len(rows) < cfg.n_val_prompts:
+        raise ValueError(
+            f"n_val_prompts={cfg.n_val_prompts} but the val split of "
+            f"{cfg.data_source} has only {len(rows)} rows. Lower n_val_prompts."
+        )
+    model, tokenizer = load_policy(run)
+    records = sample_prompts(stage, model, tokenizer, rows, cfg.n_samples, cfg, tag=5)
+    artifacts.save_jsonl(stage.path("responses.jsonl"), records)
+    complete(stage, {"n_prompts": len(rows), "n_samples": cfg.n_samples})
+    return records
+
+
+def load_posterior(run: Run, seed: int):
+    from bayesrm_utils import laplace_rm
+
+    model, tokenizer = load_reward_model(run, seed)
+    stage = run.laplace(seed)
+    stage.require_done()
+    return laplace_rm.load_laplace(stage.path("posterior"), model, tokenizer)
+
+
+def load_bon_scores(run: Run) -> dict[str, np.ndarray]:
+    """Gold ``(P, N)`` and per-seed Laplace means and variances ``(m, P, N)``."""
+    cfg = run.cfg
+    gold_stage = run.bon_gold()
+    gold_stage.require_done()
+    means, variances = [], []
+    for seed in cfg.proxy_seeds:
+        stage = run.bon_proxy(seed)
+        stage.require_done()
+        scores = artifacts.load_npz(stage.path("proxy.npz"))
+        means.append(scores["mean"])
+        variances.append(scores["var"])
+    return {
+        "gold": artifacts.load_npz(gold_stage.path("gold.npz"))["gold"],
+        "member_means": np.stack(means),
+        "member_vars": np.stack(variances),
+    }
+
+
+# ----------------------------------------------------------------------------------
+# Stage 6: best-of-n estimates
+
+
+def run_bon_estimates(run: Run) -> pd.DataFrame:
+    """Estimate proxy and gold reward of BoN for every ranking method and n."""
+    from bayesrm_utils import bon
+
+    cfg = run.cfg
+    stage = run.estimates()
+    if stage.prepare():
+        return pd.read_csv(stage.path("estimates.csv"))
+
+    scores = load_bon_scores(run)
+    rankings = bon.ranking_rewards(
+        scores["member_means"], scores["member_vars"], ks=list(cfg.penalty_ks)
+    )
+    table = bon.bon_table(rankings, scores, cfg.bon_ns)
+    artifacts.atomic_write(
+        stage.path("estimates.csv"), lambda p: table.to_csv(p, index=False)
+    )
+    complete(stage)
+    return table
