@@ -220,6 +220,9 @@ class Stage:
             logger.warning("%s: %s; recomputing.", self.root, reason)
             shutil.rmtree(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
+        # Temporary files of writes that a kill interrupted.
+        for stray in self.root.rglob(".*.tmp"):
+            stray.unlink()
         return False
 
     def finish(self, files: list[str], extra: dict | None = None) -> None:
