@@ -640,7 +640,7 @@ def run_bon_estimates(run: Run) -> pd.DataFrame:
     rankings = bon.ranking_rewards(
         scores["member_means"], scores["member_vars"], ks=list(cfg.penalty_ks)
     )
-    table = bon.bon_table(rankings, scores, cfg.bon_ns)
+    table = bon.bon_table(rankings, {"gold": scores["gold"]}, cfg.bon_ns)
     artifacts.atomic_write(
         stage.path("estimates.csv"), lambda p: table.to_csv(p, index=False)
     )
