@@ -7,13 +7,13 @@ finished stage is skipped when rerun with the same configuration.
 Layout of a run directory::
 
     01_sft/                 policy/ (safetensors), loss.csv
-    02_preference/          pairs.jsonl, chunks/ while sampling
+    02_preference/          pairs.jsonl, prompts/ (the two samples per prompt)
     03_reward_models/seed_S model/, metrics.jsonl
     04_laplace/seed_S       posterior/
     05_bon_samples/
-        responses/          responses.jsonl, chunks/ while sampling
-        gold/               gold.npz, chunks/ while scoring
-        proxy_seed_S/       proxy.npz (Laplace mean and variance), chunks/
+        responses/          prompts/prompt_XXXXXX.jsonl (N responses each)
+        gold/               gold.npz (P, N), chunks/ while scoring
+        proxy_seed_S/       proxy.npz: Laplace mean and variance (P, N) each
     06_bon_estimates/       estimates.csv
 """
 
@@ -223,20 +223,18 @@ def load_gold(cfg: StudyConfig):
 
 def sample_prompts(
     stage: Stage, model, tokenizer, rows: list[dict], n: int, cfg: StudyConfig, tag: int
-) -> list[dict]:
-    """Sample ``n`` responses for every row, one checkpoint file per prompt.
+) -> None:
+    """Sample ``n`` responses for every row into ``prompts/prompt_XXXXXX.jsonl``.
 
-    The samples of prompt ``i`` depend only on (seed, tag, i), so a resumed run
-    gives exactly the samples an uninterrupted run would have given.
+    One file per prompt, each written atomically, so an interrupted run resumes at
+    the first missing prompt. The samples of prompt ``i`` depend only on (seed, tag,
+    i), so a resumed run gives exactly the samples an uninterrupted run would give.
     """
     from bayesrm_utils import sampling
 
-    chunks = stage.root / "chunks"
-    records = []
     for index, row in enumerate(tqdm(rows, desc=f"sampling {stage.root.name}")):
-        path = chunks / f"prompt_{index:06d}.jsonl"
+        path = prompt_file(stage, index)
         if path.exists():
-            records.extend(artifacts.load_jsonl(path))
             continue
         samples = sampling.sample_responses(
             model,
@@ -249,7 +247,7 @@ def sample_prompts(
             seed=derived_seed(cfg.seed, tag, index),
             batch_size=cfg.sampling_batch_size,
         )
-        prompt_records = [
+        records = [
             {
                 "prompt_index": index,
                 "sample_index": j,
@@ -261,36 +259,44 @@ def sample_prompts(
             }
             for j, sample in enumerate(samples)
         ]
-        artifacts.save_jsonl(path, prompt_records)
-        records.extend(prompt_records)
-    return records
+        artifacts.save_jsonl(path, records)
 
 
-def score_in_chunks(stage: Stage, name: str, score_fn, n_rows: int, chunk: int) -> dict:
-    """Apply ``score_fn(start, stop) -> dict of arrays`` in checkpointed chunks."""
+def prompt_file(stage: Stage, index: int) -> Path:
+    return stage.root / "prompts" / f"prompt_{index:06d}.jsonl"
+
+
+def load_prompt_responses(stage: Stage, index: int) -> list[dict]:
+    """The sampled responses of one prompt, in sample order."""
+    return artifacts.load_jsonl(prompt_file(stage, index))
+
+
+def score_prompts(stage: Stage, name: str, score_fn, n_prompts: int) -> dict:
+    """Apply ``score_fn(prompt_index) -> dict of arrays`` with a checkpoint per prompt.
+
+    Returns each array stacked over prompts, shape ``(n_prompts, ...)``.
+    """
     chunks = stage.root / "chunks"
     parts: dict[str, list[np.ndarray]] = {}
-    starts = range(0, n_rows, chunk)
-    for start in tqdm(starts, desc=f"scoring {name}"):
-        stop = min(start + chunk, n_rows)
-        path = chunks / f"{name}_{start:08d}.npz"
+    for index in tqdm(range(n_prompts), desc=f"scoring {name}"):
+        path = chunks / f"{name}_{index:06d}.npz"
         if path.exists():
             result = artifacts.load_npz(path)
         else:
-            result = score_fn(start, stop)
+            result = score_fn(index)
             for key, values in result.items():
-                check_finite(values, f"{name} {key}", start)
+                check_finite(np.asarray(values), f"{name} {key} of prompt {index}")
             artifacts.save_npz(path, **result)
         for key, values in result.items():
             parts.setdefault(key, []).append(values)
-    return {key: np.concatenate(values) for key, values in parts.items()}
+    return {key: np.stack(values) for key, values in parts.items()}
 
 
-def check_finite(values: np.ndarray, what: str, offset: int = 0) -> None:
+def check_finite(values: np.ndarray, what: str) -> None:
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise ValueError(
-            f"{what} is {values[bad[0]]} for row {offset + bad[0]} ({bad.size} "
+            f"{what} is {values.ravel()[bad[0]]} for response {bad[0]} ({bad.size} "
             "non-finite values). Check the model and its dtype (try "
             "dtype='float32')."
         )
@@ -309,22 +315,22 @@ def run_preference(run: Run) -> pd.DataFrame:
 
     rows = data.load_split(cfg.data_source, "preference", limit=cfg.n_preference_prompts)
     model, tokenizer = load_policy(run)
-    samples = sample_prompts(stage, model, tokenizer, rows, 2, cfg, tag=2)
+    sample_prompts(stage, model, tokenizer, rows, 2, cfg, tag=2)
     del model
 
     gold = load_gold(cfg)
-    scores = score_in_chunks(
+    samples = [load_prompt_responses(stage, i) for i in range(len(rows))]
+    scores = score_prompts(
         stage,
         "gold",
-        lambda a, b: {
+        lambda i: {
             "gold": gold.score(
-                [s["prompt"] for s in samples[a:b]],
-                [s["response"] for s in samples[a:b]],
+                [s["prompt"] for s in samples[i]],
+                [s["response"] for s in samples[i]],
                 batch_size=cfg.gold_batch_size,
             )
         },
-        len(samples),
-        chunk=256,
+        len(rows),
     )["gold"]
 
     pairs = make_pairs(samples, scores, cfg)
@@ -333,7 +339,9 @@ def run_preference(run: Run) -> pd.DataFrame:
     return pd.DataFrame(pairs)
 
 
-def make_pairs(samples: list[dict], gold: np.ndarray, cfg: StudyConfig) -> list[dict]:
+def make_pairs(
+    samples: list[list[dict]], gold: np.ndarray, cfg: StudyConfig
+) -> list[dict]:
     """Label each prompt's two samples; drop pairs of identical responses.
 
     ``label_mode="argmax"`` prefers the response with the higher gold reward (a tie
@@ -342,9 +350,7 @@ def make_pairs(samples: list[dict], gold: np.ndarray, cfg: StudyConfig) -> list[
     """
     rng = np.random.default_rng(derived_seed(cfg.seed, 20))
     pairs = []
-    for i in range(0, len(samples), 2):
-        a, b = samples[i], samples[i + 1]
-        gold_a, gold_b = float(gold[i]), float(gold[i + 1])
+    for (a, b), (gold_a, gold_b) in zip(samples, gold.tolist()):
         if a["response"].strip() == b["response"].strip():
             continue
         if cfg.label_mode == "argmax":
@@ -520,67 +526,57 @@ def laplace_check(posterior, evaluation: list[dict], cfg: StudyConfig) -> dict:
 def run_bon_samples(run: Run) -> dict[str, np.ndarray]:
     """Sample N responses per val prompt and score them with every reward."""
     cfg = run.cfg
-    responses = bon_responses(run)
-    n_rows = len(responses)
-    shape = (cfg.n_val_prompts, cfg.n_samples)
-    prompts = [r["prompt"] for r in responses]
-    texts = [r["response"] for r in responses]
+    responses = run_bon_responses(run)
+
+    def texts(index: int) -> tuple[list[str], list[str], list[str]]:
+        records = load_prompt_responses(responses, index)
+        return (
+            [r["prompt"] for r in records],
+            [r["formatted_prompt"] for r in records],
+            [r["response"] for r in records],
+        )
 
     stage = run.bon_gold()
     if not stage.prepare():
         gold = load_gold(cfg)
-        result = score_in_chunks(
-            stage,
-            "gold",
-            lambda a, b: {
-                "gold": gold.score(
-                    prompts[a:b], texts[a:b], batch_size=cfg.gold_batch_size
-                )
-            },
-            n_rows,
-            chunk=cfg.n_samples,
-        )
-        artifacts.save_npz(stage.path("gold.npz"), gold=result["gold"].reshape(shape))
+
+        def score_gold(index: int) -> dict:
+            prompts, _, responses_text = texts(index)
+            scores = gold.score(prompts, responses_text, batch_size=cfg.gold_batch_size)
+            return {"gold": scores}
+
+        result = score_prompts(stage, "gold", score_gold, cfg.n_val_prompts)
+        artifacts.save_npz(stage.path("gold.npz"), **result)
         complete(stage)
 
-    formatted = [r["formatted_prompt"] for r in responses]
-    formatted_texts = [data.format_response(t) for t in texts]
     for seed in cfg.proxy_seeds:
         stage = run.bon_proxy(seed)
         if stage.prepare():
             continue
         posterior = load_posterior(run, seed)
-        result = score_in_chunks(
-            stage,
-            f"proxy_seed_{seed}",
-            lambda a, b: dict(
-                zip(
-                    ("mean", "var"),
-                    posterior.predict(
-                        formatted[a:b],
-                        formatted_texts[a:b],
-                        batch_size=cfg.score_batch_size,
-                        max_length=cfg.rm_max_length,
-                    ),
-                )
-            ),
-            n_rows,
-            chunk=cfg.n_samples,
-        )
-        artifacts.save_npz(
-            stage.path("proxy.npz"),
-            mean=result["mean"].reshape(shape),
-            var=result["var"].reshape(shape),
-        )
+
+        def score_proxy(index: int) -> dict:
+            _, formatted, responses_text = texts(index)
+            mean, var = posterior.predict(
+                formatted,
+                [data.format_response(t) for t in responses_text],
+                batch_size=cfg.score_batch_size,
+                max_length=cfg.rm_max_length,
+            )
+            return {"mean": mean, "var": var}
+
+        result = score_prompts(stage, f"proxy_seed_{seed}", score_proxy, cfg.n_val_prompts)
+        artifacts.save_npz(stage.path("proxy.npz"), **result)
         complete(stage)
     return load_bon_scores(run)
 
 
-def bon_responses(run: Run) -> list[dict]:
+def run_bon_responses(run: Run) -> Stage:
+    """Sample the BoN responses, one file per val prompt; return the finished stage."""
     cfg = run.cfg
     stage = run.bon_responses()
     if stage.prepare():
-        return artifacts.load_jsonl(stage.path("responses.jsonl"))
+        return stage
 
     rows = data.load_split(cfg.data_source, "val", limit=cfg.n_val_prompts)
     if len(rows) < cfg.n_val_prompts:
@@ -589,10 +585,9 @@ def bon_responses(run: Run) -> list[dict]:
             f"{cfg.data_source} has only {len(rows)} rows. Lower n_val_prompts."
         )
     model, tokenizer = load_policy(run)
-    records = sample_prompts(stage, model, tokenizer, rows, cfg.n_samples, cfg, tag=5)
-    artifacts.save_jsonl(stage.path("responses.jsonl"), records)
+    sample_prompts(stage, model, tokenizer, rows, cfg.n_samples, cfg, tag=5)
     complete(stage, {"n_prompts": len(rows), "n_samples": cfg.n_samples})
-    return records
+    return stage
 
 
 def load_posterior(run: Run, seed: int):
