@@ -293,10 +293,10 @@ def bon_estimate(rank_scores, eval_scores, ns):
 
     Ties in ``rank_scores`` are broken uniformly at random, in expectation: the
     estimate equals the mean over all ``C(N, n)`` subsets where each subset picks
-    uniformly among its tied maxima. This is computed exactly by replacing the
-    evaluation scores of each group of equal rank scores with the group mean
-    before applying the weights, because a uniformly random order within the group
-    puts each member at each of its sorted positions with equal probability.
+    uniformly among its tied maxima. The evaluation scores of each group of equal
+    rank scores are replaced by the group mean before the weights are applied.
+    This is exact because a uniformly random order within the group puts each
+    member at each of the group's sorted positions with equal probability.
 
     Parameters
     ----------

@@ -10,7 +10,7 @@ PNG export uses kaleido 1.x, which drives a Chrome or Chromium browser. Kaleido
 finds Debian's ``chromium`` package (``/usr/bin/chromium``) by itself, and the
 ``BROWSER_PATH`` environment variable points it at any other binary. Without a
 browser, :func:`save_figure` still writes the HTML and then raises a RuntimeError
-that says how to install one; there is no second PNG renderer.
+that names the package to install. There is no second PNG renderer.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 EVAL_TITLES = {"proxy": "Proxy reward", "gold": "Gold reward"}
 
-# MAP and Ens are black and grey; penalised methods take one colour per k.
+# MAP is black and Ens grey, and the penalised methods take one colour per k.
 FAMILY_COLORS = {"MAP": "#000000", "Ens": "#7f7f7f"}
 K_COLORS = [
     "#1f77b4",
@@ -49,6 +49,9 @@ FAMILY_SYMBOL = {"MAP": "circle", "LA": "circle", "Ens": "diamond", "LA Ens": "d
 
 # Executable names of Chrome and Chromium on Linux, macOS (via PATH) and Debian.
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+
+# Attempts at one PNG export before its error is raised.
+PNG_ATTEMPTS = 3
 
 
 def _select_rows(table, families, penalty, ks, evals) -> pd.DataFrame:
@@ -276,7 +279,29 @@ def save_figure(
         )
 
     png_path = stem.with_name(stem.name + ".png")
-    fig.write_image(png_path, format="png", scale=scale)
+    _write_png(fig, png_path, scale)
     written.append(png_path)
     logger.info("Wrote %s with %s", png_path, browser)
     return written
+
+
+def _write_png(fig: go.Figure, png_path: Path, scale: float) -> None:
+    from kaleido.errors import JavascriptError
+
+    # NOTE: kaleido 1.5.1 sometimes evaluates its render call before its page
+    # script has loaded ("ReferenceError: kaleido_scopes is not defined"), seen
+    # in about 1 of 10 exports on a busy 2-core machine. A fresh attempt works.
+    for attempt in range(1, PNG_ATTEMPTS + 1):
+        try:
+            fig.write_image(png_path, format="png", scale=scale)
+            return
+        except JavascriptError as error:
+            if attempt == PNG_ATTEMPTS:
+                raise
+            logger.warning(
+                "PNG export of %s failed (attempt %d of %d), retrying: %s",
+                png_path,
+                attempt,
+                PNG_ATTEMPTS,
+                str(error)[:200],
+            )

@@ -1,7 +1,8 @@
-"""Time and peak memory of the best-of-n estimator at the paper's scale.
+"""Time and peak memory of the best-of-n estimator at full scale.
 
-The paper's BoN setting is 1000 prompts with 12,500 sampled responses each. This
-script scores random rewards of that shape and reports
+"Bayesian Reward Models for LLM Alignment" evaluates best-of-n on 1000 prompts
+with 12,500 sampled responses each. This script draws random rewards of that shape
+and reports
 
 1. ``bon_estimate`` for one ranking reward with two evaluation rewards, and
 2. ``bon_table`` for a full method grid (MAP, LA, Ens, LA Ens with both penalties

@@ -108,7 +108,8 @@ def test_bon_weights_reject_invalid_n():
 
 
 def test_estimate_hand_example():
-    # Sorted by rank: eval (10, 30, 20); n = 2 weights (0, 1/3, 2/3).
+    # Sorted by rank, the eval scores are (10, 30, 20) and the n = 2 weights are
+    # (0, 1/3, 2/3).
     rank = np.array([[0.1, 0.3, 0.2]])
     gold = np.array([[10.0, 20.0, 30.0]])
 
@@ -147,7 +148,7 @@ def test_estimate_with_ties_equals_random_tie_break(N):
 
 
 def test_ties_differ_from_index_tie_break():
-    # Both responses tie; a random tie-break gives the mean, not either value.
+    # Both responses tie, so a random tie-break gives the mean, not either value.
     rank = np.array([[1.0, 1.0]])
     gold = np.array([[0.0, 4.0]])
 
@@ -175,14 +176,24 @@ def test_estimate_agrees_with_monte_carlo_resampling():
         assert abs(samples.mean() - exact) < 4 * sem, (n, samples.mean(), exact)
 
 
-def test_n_one_is_mean_and_n_N_is_top_ranked():
+def test_estimate_n_one_is_mean():
+    rng = np.random.default_rng(3)
+    rank = rng.normal(size=(5, 40))
+    gold = rng.normal(size=(5, 40))
+
+    estimate = bon_estimate(rank, gold, [1])
+
+    assert estimate.mean[0] == pytest.approx(gold.mean(), rel=1e-12)
+    np.testing.assert_allclose(estimate.per_prompt[0], gold.mean(axis=1))
+
+
+def test_estimate_n_N_picks_top_ranked():
     rng = np.random.default_rng(3)
     rank = rng.normal(size=(5, 40))
     gold = rng.normal(size=(5, 40))
 
     estimate = bon_estimate(rank, gold, [1, 40])
 
-    assert estimate.mean[0] == pytest.approx(gold.mean(), rel=1e-12)
     top = gold[np.arange(5), rank.argmax(axis=1)]
     np.testing.assert_allclose(estimate.per_prompt[1], top, rtol=1e-12)
     assert estimate.mean[1] == pytest.approx(top.mean(), rel=1e-12)
@@ -318,7 +329,7 @@ def test_ensemble_hand_values():
     np.testing.assert_allclose(mean, [2.0, 4.0])
     np.testing.assert_allclose(var, [1.0, 4.0])
 
-    # std: mean - (k / m) * sqrt(sum var); var: mean - (k / m**2) * sum var.
+    # "std" is mean - (k / m) * sqrt(sum var) and "var" is mean - (k / m**2) * sum var.
     np.testing.assert_allclose(
         ensemble_penalized_reward(member_means, member_vars, 2, "std"), [0.0, 0.0]
     )
