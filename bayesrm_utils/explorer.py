@@ -570,6 +570,25 @@ def describe_responses(
     return rows
 
 
+def with_texts(data: ExplorerData, table: pd.DataFrame, max_chars=300) -> pd.DataFrame:
+    """Add a ``response`` column with each row's text, cut to ``max_chars``.
+
+    ``table`` has ``prompt_index`` and ``sample_index`` columns, or is a
+    :func:`rank_prompt` result. Only the lines of these rows are read.
+    """
+    table = table.copy()
+    if "prompt_index" in table:
+        prompts = table["prompt_index"].tolist()
+    else:
+        prompts = [table.attrs["prompt_index"]] * len(table)
+    texts = []
+    for prompt, sample in zip(prompts, table["sample_index"].tolist()):
+        text = data.response(int(prompt), int(sample))["response"]
+        texts.append(text if len(text) <= max_chars else text[: max_chars - 1] + "…")
+    table["response"] = texts
+    return table
+
+
 def _ranks(scores: np.ndarray, samples: np.ndarray) -> np.ndarray:
     """Rank (1 = best) of ``scores[r, samples[r]]`` within each row ``(rows, N)``.
 
@@ -746,9 +765,10 @@ class Pager:
         start = self.page * self.page_size
         return slice(start, min(start + self.page_size, self.n_rows))
 
-    def reset(self, n_rows: int) -> None:
+    def reset(self, n_rows: int, keep_page: bool = False) -> None:
+        """Set the number of rows and go to the first page, or stay if asked."""
         self.n_rows = n_rows
-        self.page = 0
+        self.page = min(self.page, self.n_pages - 1) if keep_page else 0
         self._update_controls()
 
     def go(self, page: int) -> None:
@@ -833,6 +853,8 @@ class Explorer:
         self.ranking = pd.DataFrame()
         self.gaps = pd.DataFrame()
         self._gaps_key = None
+        self._setting_options = False
+        self.shown: tuple[int, int] | None = None
         self._titles = data.prompt_titles()
 
         self.prompt_filter = widgets.Text(
@@ -979,7 +1001,11 @@ class Explorer:
             self._render_overoptimized()
 
     def _on_row(self, change) -> None:
-        if change["new"] is not None:
+        if self._setting_options or change["new"] is None:
+            return
+        if change["owner"] is self.row:
+            self.show_response(self.prompt.value, change["new"])
+        else:
             self.show_response(*change["new"])
 
     def on_scatter_click(self, trace, points, selector=None) -> None:
@@ -1005,14 +1031,10 @@ class Explorer:
     def _refresh_ranking(self, keep_page: bool = False) -> None:
         if self.prompt.value is None:
             return
-        page = self.ranking_pager.page
         self.ranking = rank_prompt(
             self.data, self.prompt.value, self.method.value, self.k.value, self.n.value
         )
-        self.ranking_pager.reset(len(self.ranking))
-        if keep_page:
-            self.ranking_pager.page = min(page, self.ranking_pager.n_pages - 1)
-            self.ranking_pager._update_controls()
+        self.ranking_pager.reset(len(self.ranking), keep_page)
         self.summary_html.value = self._summary()
         self._render_ranking()
 
@@ -1035,13 +1057,16 @@ class Explorer:
         page = self.ranking.iloc[self.ranking_pager.rows]
         texts = [r["response"] for r in self.data.responses(self.prompt.value)]
         self.table_html.value = render_ranking(page, texts, self.data.seeds)
-        self.row.options = [
-            (
-                f"rank {r.rank}: sample {r.sample_index}",
-                (self.prompt.value, r.sample_index),
-            )
-            for r in page.itertuples(index=False)
-        ]
+
+        # Keep showing the chosen response while it is on the page, otherwise show
+        # the page's first row.
+        prompt, samples = self.prompt.value, page["sample_index"].tolist()
+        options = [(f"rank {r}: sample {s}", s) for r, s in zip(page["rank"], samples)]
+        shown = self.shown
+        if shown is None or shown[0] != prompt or shown[1] not in samples:
+            shown = (prompt, samples[0])
+        self._set_options(self.row, options, shown[1])
+        self.show_response(*shown)
 
     def _refresh_overoptimized(self) -> None:
         family = METHODS[self.method.value][0]
@@ -1069,13 +1094,24 @@ class Explorer:
         ]
         self.overoptimized_page = page
         self.overoptimized_html.value = render_overoptimized(page, texts)
-        self.overoptimized_row.options = [
+        options = [("choose a row", None)] + [
             (f"prompt {p}, sample {j}", (int(p), int(j)))
             for p, j in zip(page["prompt_index"], page["sample_index"])
         ]
+        self._set_options(self.overoptimized_row, options, None)
+
+    def _set_options(self, dropdown, options, value) -> None:
+        # Replacing the options selects the first one; that is no user choice.
+        self._setting_options = True
+        try:
+            dropdown.options = options
+            dropdown.value = value
+        finally:
+            self._setting_options = False
 
     def show_response(self, prompt_index: int, sample_index: int) -> None:
         """Show one response in full below the tabs."""
+        self.shown = (prompt_index, sample_index)
         record = self.data.response(prompt_index, sample_index)
         rewards = method_rewards(
             self.data, self.method.value, self.k.value, [prompt_index]
