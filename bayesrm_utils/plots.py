@@ -305,3 +305,116 @@ def _write_png(fig: go.Figure, png_path: Path, scale: float) -> None:
                 PNG_ATTEMPTS,
                 str(error)[:200],
             )
+
+
+# Figures of the study's main result, written by notebook 07: (file stem, families,
+# penalty, title).
+BON_FIGURES = (
+    (
+        "bon_la_var",
+        ("MAP", "LA"),
+        "var",
+        "MAP vs Laplace-LoRA, variance penalty r − k·Λ",
+    ),
+    ("bon_la_std", ("MAP", "LA"), "std", "MAP vs Laplace-LoRA, std penalty r − k·√Λ"),
+    (
+        "bon_ens_var",
+        ("MAP", "Ens", "LA Ens"),
+        "var",
+        "Ensembles, variance penalty (k/m²)·ΣΛᵢ",
+    ),
+    (
+        "bon_ens_std",
+        ("MAP", "Ens", "LA Ens"),
+        "std",
+        "Ensembles, std penalty (k/m)·√ΣΛᵢ",
+    ),
+)
+
+
+def write_bon_figures(table: pd.DataFrame, out_dir: str | os.PathLike) -> list[Path]:
+    """Write the normalised BoN figures and the table behind them to ``out_dir``.
+
+    Each figure is written as HTML and PNG (see :func:`save_figure`); the
+    normalised numbers go to ``bon_estimates_normalized.csv`` beside them.
+    """
+    from bayesrm_utils.bon import normalize_bon_table
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    normalized = normalize_bon_table(table)
+    written = []
+    present = set(table["family"])
+    for stem, families, penalty, title in BON_FIGURES:
+        if not set(families) <= present:
+            logger.info("skipping %s: the table has no %s rows", stem, families)
+            continue
+        fig = bon_curve_figure(
+            normalized, families=families, penalty=penalty, title=title
+        )
+        written.extend(save_figure(fig, out_dir / stem))
+    csv_path = out_dir / "bon_estimates_normalized.csv"
+    normalized.to_csv(csv_path, index=False, float_format="%.6g")
+    written.append(csv_path)
+    return written
+
+
+def loss_figure(
+    log: pd.DataFrame, *, x: str, y: str, color: str | None = None, title: str = ""
+) -> go.Figure:
+    """Line plot of a training log column, one line per value of ``color``."""
+    fig = go.Figure()
+    groups = log.groupby(color) if color else [(None, log)]
+    for key, rows in groups:
+        name = f"{color} {key}" if color else y
+        fig.add_trace(go.Scatter(x=rows[x], y=rows[y], mode="lines+markers", name=name))
+    fig.update_layout(
+        title=title, xaxis_title=x, yaxis_title=y, template="simple_white"
+    )
+    return fig
+
+
+def histogram_figure(frame: pd.DataFrame, *, column: str, title: str = "") -> go.Figure:
+    fig = go.Figure(go.Histogram(x=frame[column], nbinsx=40))
+    fig.update_layout(
+        title=title, xaxis_title=column, yaxis_title="count", template="simple_white"
+    )
+    return fig
+
+
+def scatter_figure(
+    proxy, gold, std, *, max_points: int = 5000, seed: int = 0
+) -> go.Figure:
+    """Proxy against gold reward per response, coloured by the Laplace std.
+
+    Shows at most ``max_points`` responses, drawn uniformly at random.
+    """
+    import numpy as np
+
+    proxy, gold, std = (np.asarray(a).ravel() for a in (proxy, gold, std))
+    shown = np.arange(proxy.size)
+    if proxy.size > max_points:
+        shown = np.random.default_rng(seed).choice(
+            proxy.size, max_points, replace=False
+        )
+    fig = go.Figure(
+        go.Scattergl(
+            x=proxy[shown],
+            y=gold[shown],
+            mode="markers",
+            marker=dict(
+                color=std[shown],
+                colorscale="Viridis",
+                size=5,
+                colorbar=dict(title="σ = √Λ"),
+            ),
+        )
+    )
+    subtitle = "" if shown.size == proxy.size else f" ({shown.size} of {proxy.size})"
+    fig.update_layout(
+        title=f"Proxy vs gold reward per response{subtitle}",
+        xaxis_title="proxy reward (MAP)",
+        yaxis_title="gold reward",
+        template="simple_white",
+    )
+    return fig
