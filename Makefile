@@ -18,4 +18,4 @@ test:
 	.venv/bin/python -m pytest -q
 
 lint:
-	.venv/bin/ruff check bayesrm_utils tests notebooks benchmarks
+	.venv/bin/ruff check bayesrm_utils tests notebooks benchmarks scripts data
