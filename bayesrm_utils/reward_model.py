@@ -427,7 +427,7 @@ def score_rewards(
             output = model(
                 batch["input_ids"].to(device), batch["attention_mask"].to(device)
             )
-            rewards[index] = output.float().cpu().numpy()
+            rewards[index] = output.double().cpu().numpy()
     finally:
         model.train(was_training)
 
