@@ -30,7 +30,7 @@ Example
 -------
 >>> posterior = fit_laplace(model, tokenizer, train_pairs, batch_size=8)
 >>> mean, variance = posterior.predict(prompts, responses)
->>> posterior.save("runs/la_seed0")
+>>> save_laplace(posterior, "runs/laplace_seed0")
 """
 
 from __future__ import annotations
@@ -56,8 +56,6 @@ from bayesrm_utils.reward_model import (
     RewardModel,
     _atomic_save,
     _check_pairs,
-    load_reward_model,
-    save_reward_model,
     tokenize,
     tokenize_pairs,
 )
@@ -394,64 +392,62 @@ class LaplaceRewardModel:
 
         return variance
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the reward model and the posterior to the directory ``path``.
 
-        The posterior is stored as safetensors (Kronecker factors, or the diagonal
-        or full GGN, plus prior precision and MAP mean) and a JSON config, with no
-        pickles. :func:`load_laplace_reward_model` reads it back.
-        """
-        path = Path(path)
-        save_reward_model(self.model, path)
-        state = self.la.state_dict()
-        tensors = {
-            "mean": state["mean"],
-            "prior_precision": state["prior_precision"],
-            "prior_mean": state["prior_mean"].reshape(-1),
-            "sigma_noise": state["sigma_noise"].reshape(-1),
-            "loss": torch.as_tensor(state["loss"]).reshape(-1),
-        }
+def save_laplace(posterior: LaplaceRewardModel, path: str | os.PathLike) -> None:
+    """Write the fitted posterior to the directory ``path``, without pickles.
 
-        if self.hessian_structure == "kron":
-            for i, factors in enumerate(state["H"]):
-                for j, factor in enumerate(factors):
-                    tensors[f"H.{i}.{j}"] = factor
-        else:
-            tensors["H"] = state["H"]
+    The safetensors file contains the GGN (Kronecker factors, or the diagonal or
+    full matrix), the prior precision and the MAP weight vector. A JSON file
+    contains the structure and counts. The reward model itself is saved
+    separately with :func:`bayesrm_utils.reward_model.save_reward_model`.
+    """
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    state = posterior.la.state_dict()
+    structure = posterior.hessian_structure
+    tensors = {
+        "mean": state["mean"],
+        "prior_precision": state["prior_precision"],
+        "prior_mean": state["prior_mean"].reshape(-1),
+        "sigma_noise": state["sigma_noise"].reshape(-1),
+        "loss": torch.as_tensor(state["loss"]).reshape(-1),
+    }
 
-        tensors = {
-            name: tensor.detach().contiguous().cpu() for name, tensor in tensors.items()
-        }
-        config = {
-            "hessian_structure": self.hessian_structure,
-            "max_length": self.max_length,
-            "n_data": state["n_data"],
-            "n_outputs": state["n_outputs"],
-            "temperature": state["temperature"],
-            "n_kron_blocks": len(state["H"]) if self.hessian_structure == "kron" else 0,
-        }
-        _atomic_save(path / POSTERIOR_FILE, lambda tmp: save_file(tensors, tmp))
-        _atomic_save(
-            path / POSTERIOR_CONFIG_FILE,
-            lambda tmp: Path(tmp).write_text(json.dumps(config, indent=2) + "\n"),
-        )
+    if structure == "kron":
+        for i, factors in enumerate(state["H"]):
+            for j, factor in enumerate(factors):
+                tensors[f"H.{i}.{j}"] = factor
+    else:
+        tensors["H"] = state["H"]
+
+    tensors = {
+        name: tensor.detach().contiguous().cpu() for name, tensor in tensors.items()
+    }
+    config = {
+        "hessian_structure": structure,
+        "max_length": posterior.max_length,
+        "n_data": state["n_data"],
+        "n_outputs": state["n_outputs"],
+        "temperature": state["temperature"],
+        "n_kron_blocks": len(state["H"]) if structure == "kron" else 0,
+    }
+    _atomic_save(path / POSTERIOR_FILE, lambda tmp: save_file(tensors, tmp))
+    _atomic_save(
+        path / POSTERIOR_CONFIG_FILE,
+        lambda tmp: Path(tmp).write_text(json.dumps(config, indent=2) + "\n"),
+    )
 
 
-def load_laplace_reward_model(
-    path: str | os.PathLike,
-    *,
-    backbone_source: str | None = None,
-    dtype: torch.dtype = torch.float32,
+def load_laplace(
+    path: str | os.PathLike, model: RewardModel, tokenizer
 ) -> LaplaceRewardModel:
-    """Rebuild a :class:`LaplaceRewardModel` written by
-    :meth:`LaplaceRewardModel.save`.
+    """Rebuild a posterior written by :func:`save_laplace` around ``model``.
 
-    Parameters
-    ----------
-    backbone_source : str, optional
-        Overrides the backbone source stored with the reward model.
-    dtype : torch.dtype
-        Backbone dtype; use the one the posterior was fitted with.
+    Raises
+    ------
+    ValueError
+        When the stored MAP weights differ from the trainable weights of
+        ``model``, i.e. the posterior belongs to another reward model.
     """
     path = Path(path)
     config_path = path / POSTERIOR_CONFIG_FILE
@@ -460,11 +456,18 @@ def load_laplace_reward_model(
         raise FileNotFoundError(f"No Laplace posterior config at {config_path}.")
 
     config = json.loads(config_path.read_text())
-    model, tokenizer = load_reward_model(
-        path, backbone_source=backbone_source, dtype=dtype
-    )
     tensors = load_file(path / POSTERIOR_FILE)
+    model.eval()
     la = _build_laplace(LaplaceAdapter(model), config["hessian_structure"])
+    mean = tensors["mean"]
+    current = parameters_to_vector(la.params).detach().cpu()
+
+    if mean.shape != current.shape or not torch.allclose(mean, current):
+        raise ValueError(
+            f"The posterior mean in {path / POSTERIOR_FILE} does not match the "
+            "trainable weights of the given reward model; load the reward model "
+            "the posterior was fitted on."
+        )
 
     if config["hessian_structure"] == "kron":
         hessian = [
@@ -474,17 +477,9 @@ def load_laplace_reward_model(
     else:
         hessian = tensors["H"]
 
-    mean = tensors["mean"]
-    current = parameters_to_vector(la.params).detach()
-
-    if mean.shape != current.shape or not torch.allclose(mean, current.cpu()):
-        raise ValueError(
-            f"The posterior mean in {path / POSTERIOR_FILE} does not match the "
-            "reward model weights stored beside it; save both together again."
-        )
-
+    device = next(model.parameters()).device
     state = {
-        "mean": mean,
+        "mean": mean.to(device),
         "H": hessian,
         "loss": tensors["loss"][0],
         "prior_mean": tensors["prior_mean"],

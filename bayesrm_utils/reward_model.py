@@ -43,6 +43,7 @@ from peft.utils.constants import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPP
 from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm.auto import tqdm
+from transformers import AutoTokenizer
 from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING_NAMES
 
 from bayesrm_utils.loading import load_backbone
@@ -54,6 +55,7 @@ SCHEDULERS = ("linear", "cosine", "constant")
 TRAIN_DTYPES = (torch.float32, torch.bfloat16)
 WEIGHTS_FILE = "reward_model.safetensors"
 CONFIG_FILE = "reward_model.json"
+TOKENIZER_DIR = "tokenizer"
 
 DEFAULT_TARGET_MODULES = {
     "bert": ("query", "value"),
@@ -268,6 +270,8 @@ def build_reward_model(
     pooling: str | None = None,
     seed: int = 0,
     dtype: torch.dtype = torch.float32,
+    cache_dir: str | os.PathLike | None = None,
+    allow_pickle: bool = False,
 ):
     """Load a backbone and wrap it as a LoRA :class:`RewardModel`.
 
@@ -279,6 +283,8 @@ def build_reward_model(
     dtype : torch.dtype
         Backbone weight dtype. LoRA and head weights are float32, or float64 when
         the backbone is float64.
+    cache_dir, allow_pickle
+        Passed to :func:`bayesrm_utils.loading.load_backbone`.
 
     Returns
     -------
@@ -286,7 +292,9 @@ def build_reward_model(
     tokenizer : transformers.PreTrainedTokenizerBase
         With a padding token (the EOS token when the checkpoint defines none).
     """
-    backbone, tokenizer = load_backbone(backbone_source, dtype=dtype)
+    backbone, tokenizer = load_backbone(
+        backbone_source, dtype=dtype, cache_dir=cache_dir, allow_pickle=allow_pickle
+    )
 
     model = RewardModel(
         backbone,
@@ -650,14 +658,20 @@ def _atomic_save(path: Path, write) -> None:
         raise
 
 
-def save_reward_model(model: RewardModel, path: str | os.PathLike) -> None:
-    """Write the LoRA and head weights (safetensors) and the config (JSON).
+def save_reward_model(model: RewardModel, tokenizer, path: str | os.PathLike) -> None:
+    """Write the LoRA and head weights (safetensors), the config (JSON) and the
+    tokenizer files to the directory ``path``.
 
-    Each file is written to a temporary name and renamed into place. The config
-    is written last, so a directory with a config has matching weights.
+    Each weight and config file is written to a temporary name and renamed into
+    place. The config is written last, so a directory with a config has matching
+    weights. ``tokenizer`` may be None, and then loading takes the backbone's.
     """
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
+
+    if tokenizer is not None:
+        tokenizer.save_pretrained(path / TOKENIZER_DIR)
+
     tensors = {
         name: tensor.contiguous().cpu()
         for name, tensor in model.trainable_state_dict().items()
@@ -676,6 +690,8 @@ def load_reward_model(
     *,
     backbone_source: str | None = None,
     dtype: torch.dtype = torch.float32,
+    cache_dir: str | os.PathLike | None = None,
+    allow_pickle: bool = False,
 ):
     """Rebuild a reward model saved by :func:`save_reward_model`.
 
@@ -684,6 +700,8 @@ def load_reward_model(
     backbone_source : str, optional
         Overrides the backbone source stored in the config, e.g. when the
         backbone directory has moved.
+    dtype, cache_dir, allow_pickle
+        As in :func:`build_reward_model`.
 
     Returns
     -------
@@ -713,7 +731,15 @@ def load_reward_model(
         pooling=config["pooling"],
         seed=config["seed"],
         dtype=dtype,
+        cache_dir=cache_dir,
+        allow_pickle=allow_pickle,
     )
+
+    if (path / TOKENIZER_DIR).is_dir():
+        tokenizer = AutoTokenizer.from_pretrained(
+            path / TOKENIZER_DIR, trust_remote_code=False
+        )
+
     tensors = load_file(path / WEIGHTS_FILE)
     expected = model.trainable_state_dict()
 

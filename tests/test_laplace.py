@@ -24,12 +24,8 @@ from test_reward_model import (
 )
 from transformers import BertConfig, BertModel
 
-from bayesrm_utils.laplace_rm import (
-    fit_laplace,
-    load_laplace_reward_model,
-)
+from bayesrm_utils.laplace_rm import fit_laplace, load_laplace, save_laplace
 from bayesrm_utils.reward_model import (
-    save_reward_model,
     score_rewards,
     tokenize,
     tokenize_pairs,
@@ -313,34 +309,37 @@ def test_fast_matches_laplace_torch_float32(tmp_path):
 
 @pytest.mark.parametrize("structure", ["full", "kron", "diag"])
 def test_posterior_save_load_round_trip(micro, structure, tmp_path):
-    posterior = micro[3][structure]
+    model, tokenizer, _, posteriors = micro
+    posterior = posteriors[structure]
     prompts, responses = held_out_texts()
     mean, variance = posterior.predict(prompts, responses)
 
-    posterior.save(tmp_path)
-    loaded = load_laplace_reward_model(tmp_path, dtype=torch.float64)
+    save_laplace(posterior, tmp_path)
+    loaded = load_laplace(tmp_path, model, tokenizer)
     loaded_mean, loaded_variance = loaded.predict(prompts, responses)
 
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "laplace_posterior.json",
+        "laplace_posterior.safetensors",
+    ]
     assert loaded.hessian_structure == structure
     np.testing.assert_array_equal(loaded.prior_precision, posterior.prior_precision)
     np.testing.assert_allclose(loaded_mean, mean, rtol=1e-12)
     np.testing.assert_allclose(loaded_variance, variance, rtol=1e-10)
-    assert not list(tmp_path.glob("*.pt")) and not list(tmp_path.glob("*.pkl"))
 
 
-def test_load_rejects_mismatched_weights(micro, tmp_path):
-    posterior = micro[3]["kron"]
-    posterior.save(tmp_path)
-    model, _ = build_reward_model(
-        posterior.model.config.backbone_source,
+def test_load_rejects_other_reward_model(micro, tmp_path):
+    _, tokenizer, _, posteriors = micro
+    save_laplace(posteriors["kron"], tmp_path)
+    other, _ = build_reward_model(
+        posteriors["kron"].model.config.backbone_source,
         lora_r=2,
         seed=5,
         dtype=torch.float64,
     )
-    save_reward_model(model, tmp_path)
 
     with pytest.raises(ValueError, match="does not match"):
-        load_laplace_reward_model(tmp_path, dtype=torch.float64)
+        load_laplace(tmp_path, other, tokenizer)
 
 
 @pytest.mark.parametrize(

@@ -215,14 +215,17 @@ def test_save_load_round_trip(backbone_dir, tmp_path):
     responses = [p["chosen"] for p in pairs]
     expected = score_rewards(model, tokenizer, prompts, responses, batch_size=5)
 
-    save_reward_model(model, tmp_path / "saved")
+    save_reward_model(model, tokenizer, tmp_path / "saved")
     loaded, loaded_tokenizer = load_reward_model(tmp_path / "saved")
     actual = score_rewards(loaded, loaded_tokenizer, prompts, responses, batch_size=5)
 
     assert sorted(p.name for p in (tmp_path / "saved").iterdir()) == [
         "reward_model.json",
         "reward_model.safetensors",
+        "tokenizer",
     ]
+    assert not list((tmp_path / "saved").rglob("*.bin"))
+    assert loaded_tokenizer.pad_token == tokenizer.pad_token
     np.testing.assert_array_equal(actual, expected)
 
 
