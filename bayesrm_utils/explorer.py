@@ -623,9 +623,9 @@ STYLE = """<style>
 .bayesrm-explorer table {border-collapse: collapse; font-size: 12px;
   font-variant-numeric: tabular-nums}
 .bayesrm-explorer th, .bayesrm-explorer td {padding: 2px 8px; text-align: right;
-  border-bottom: 1px solid #e0e0e0}
-.bayesrm-explorer td.text {text-align: left; max-width: 32em; overflow: hidden;
-  text-overflow: ellipsis; white-space: nowrap}
+  border-bottom: 1px solid #e0e0e0; white-space: nowrap}
+.bayesrm-explorer .text {text-align: left; max-width: 32em; overflow: hidden;
+  text-overflow: ellipsis}
 .bayesrm-explorer tr.top {background: #e6f4ea}
 .bayesrm-explorer tr.gold-best {background: #fff4d6}
 .bayesrm-explorer pre {white-space: pre-wrap; word-break: break-word;
@@ -633,11 +633,19 @@ STYLE = """<style>
 </style>"""
 
 
+def _display_path(path: Path) -> str:
+    """Return ``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _number(value: float) -> str:
     return f"{value:.3f}"
 
 
-def _preview(text: str, max_chars: int = 70) -> str:
+def _preview(text: str, max_chars: int = 60) -> str:
     text = " ".join(text.split())
     if len(text) > max_chars:
         text = text[: max_chars - 1] + "…"
@@ -646,14 +654,16 @@ def _preview(text: str, max_chars: int = 70) -> str:
 
 def html_table(header: list[str], rows: list[list[str]], row_classes: list[str]) -> str:
     """Render a table of cells that are already HTML-escaped; the last is text."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header[:-1])
+    head += f'<th class="text">{html.escape(header[-1])}</th>'
     body = []
     for cells, row_class in zip(rows, row_classes):
         tds = [f"<td>{cell}</td>" for cell in cells[:-1]]
         tds.append(f'<td class="text">{cells[-1]}</td>')
         body.append(f'<tr class="{row_class}">{"".join(tds)}</tr>')
     return (
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -920,7 +930,7 @@ class Explorer:
     def _layout(self, widgets):
         n_responses = self.data.n_prompts * self.data.n_samples
         header = widgets.HTML(
-            f"{STYLE}<b>{html.escape(str(self.data.run_dir))}</b>: {self.data.n_prompts} "
+            f"{STYLE}<b>{html.escape(_display_path(self.data.run_dir))}</b>: {self.data.n_prompts} "
             f"prompts × {self.data.n_samples} responses, proxy seeds "
             f"{list(self.data.seeds)}; MAP and LA use seed {self.data.seeds[0]}."
         )
@@ -959,6 +969,7 @@ class Explorer:
         for name in ("prompt_filter", "prompt", "method", "k", "n", "row"):
             getattr(self, name).add_class(f"bayesrm-{name.replace('_', '-')}")
         self.table_html.add_class("bayesrm-table")
+        self.overoptimized_html.add_class("bayesrm-overoptimized")
         self.response_html.add_class("bayesrm-response")
         return box
 
@@ -1003,10 +1014,7 @@ class Explorer:
     def _on_row(self, change) -> None:
         if self._setting_options or change["new"] is None:
             return
-        if change["owner"] is self.row:
-            self.show_response(self.prompt.value, change["new"])
-        else:
-            self.show_response(*change["new"])
+        self.show_response(*change["new"])
 
     def on_scatter_click(self, trace, points, selector=None) -> None:
         """Show the response of the first clicked point (plotly ``on_click``)."""
@@ -1014,7 +1022,7 @@ class Explorer:
             return
         point = points.point_inds[0]
         if trace.name == "selected prompt":
-            self.show_response(self.prompt.value, int(self._prompt_points[point]))
+            self.show_response(self.prompt.value, int(self.prompt_scatter_index[point]))
         else:
             prompt, sample = divmod(int(self.scatter_index[point]), self.data.n_samples)
             self.show_response(prompt, sample)
@@ -1061,11 +1069,16 @@ class Explorer:
         # Keep showing the chosen response while it is on the page, otherwise show
         # the page's first row.
         prompt, samples = self.prompt.value, page["sample_index"].tolist()
-        options = [(f"rank {r}: sample {s}", s) for r, s in zip(page["rank"], samples)]
+        self._set_options(
+            self.row,
+            [
+                (f"rank {r}: sample {s}", (prompt, s))
+                for r, s in zip(page["rank"], samples)
+            ],
+        )
         shown = self.shown
         if shown is None or shown[0] != prompt or shown[1] not in samples:
             shown = (prompt, samples[0])
-        self._set_options(self.row, options, shown[1])
         self.show_response(*shown)
 
     def _refresh_overoptimized(self) -> None:
@@ -1094,24 +1107,37 @@ class Explorer:
         ]
         self.overoptimized_page = page
         self.overoptimized_html.value = render_overoptimized(page, texts)
-        options = [("choose a row", None)] + [
+        options = [
             (f"prompt {p}, sample {j}", (int(p), int(j)))
             for p, j in zip(page["prompt_index"], page["sample_index"])
         ]
-        self._set_options(self.overoptimized_row, options, None)
+        self._set_options(self.overoptimized_row, options)
+        if self.shown is not None:
+            self._select_row(self.overoptimized_row, self.shown)
 
-    def _set_options(self, dropdown, options, value) -> None:
-        # Replacing the options selects the first one; that is no user choice.
+    def _set_options(self, dropdown, options) -> None:
+        # Replacing the options selects the first one, which is no user choice.
         self._setting_options = True
         try:
-            dropdown.options = options
-            dropdown.value = value
+            dropdown.options = [("choose a row", None), *options]
+            dropdown.value = None
+        finally:
+            self._setting_options = False
+
+    def _select_row(self, dropdown, response: tuple[int, int]) -> None:
+        """Select ``response`` in a row chooser if it lists it, else the blank."""
+        self._setting_options = True
+        try:
+            listed = [value for _, value in dropdown.options]
+            dropdown.value = response if response in listed else None
         finally:
             self._setting_options = False
 
     def show_response(self, prompt_index: int, sample_index: int) -> None:
         """Show one response in full below the tabs."""
         self.shown = (prompt_index, sample_index)
+        self._select_row(self.row, self.shown)
+        self._select_row(self.overoptimized_row, self.shown)
         record = self.data.response(prompt_index, sample_index)
         rewards = method_rewards(
             self.data, self.method.value, self.k.value, [prompt_index]
@@ -1204,11 +1230,11 @@ class Explorer:
 
     def _refresh_figure_prompt(self) -> None:
         prompt = self.prompt.value
-        self._prompt_points = scatter_sample(
+        self.prompt_scatter_index = scatter_sample(
             self.data.n_samples, self.max_scatter_points
         )
         self.figure.data[1].update(
-            x=self._proxy[prompt, self._prompt_points],
-            y=self.data.gold[prompt, self._prompt_points],
+            x=self._proxy[prompt, self.prompt_scatter_index],
+            y=self.data.gold[prompt, self.prompt_scatter_index],
             name="selected prompt",
         )

@@ -15,32 +15,48 @@ import numpy as np
 from bayesrm_utils import artifacts
 from bayesrm_utils.artifacts import Stage
 
-PROMPTS = [
-    "Give three tips for staying healthy.",
-    "Explain why the sky is blue.",
-    "Write a haiku about autumn leaves.",
-    "What is the capital of Australia?",
-    "Summarize the plot of Romeo and Juliet in two sentences.",
-    "How do I reverse a list in Python?",
-    "Suggest a name for a bakery that sells sourdough bread.",
-    "Describe the water cycle to a ten-year-old.",
-]
-
-HELPFUL = [
-    "Here is a short answer.\n\n1. {a}\n2. {b}\n3. {c}",
-    "{a} In addition, {b_lower}",
-    "Sure. {a}\n{b}",
-    "{a}",
-]
-FACTS = [
-    "Eat a variety of vegetables every day.",
-    "Sleep seven to nine hours a night.",
-    "Walk for at least thirty minutes.",
-    "Sunlight is scattered by air molecules, and blue light scatters most.",
-    "Canberra is the capital of Australia.",
-    "Use my_list[::-1] or my_list.reverse() in Python.",
-    "Water evaporates, forms clouds, and falls back as rain.",
-    "Two young lovers from feuding families marry in secret and both die.",
+# Prompts with sentences that answer them; a response joins a few of them.
+ANSWERS = {
+    "Give three tips for staying healthy.": [
+        "Eat a variety of vegetables and fruit every day.",
+        "Sleep seven to nine hours a night.",
+        "Walk or cycle for at least thirty minutes most days.",
+        "Drink water instead of sugary drinks.",
+    ],
+    "Explain why the sky is blue.": [
+        "Sunlight contains every colour of visible light.",
+        "Air molecules scatter short wavelengths far more than long ones.",
+        "Blue light is scattered all over the sky and reaches us from everywhere.",
+        "At sunset the light crosses more air and the blue is scattered away.",
+    ],
+    "What is the capital of Australia?": [
+        "The capital of Australia is Canberra.",
+        "Canberra was chosen as a compromise between Sydney and Melbourne.",
+        "Parliament has met in Canberra since 1927.",
+    ],
+    "How do I reverse a list in Python?": [
+        "Use my_list.reverse() to reverse the list in place.",
+        "Use my_list[::-1] to get a reversed copy.",
+        "reversed(my_list) returns an iterator over the items in reverse order.",
+    ],
+    "Describe the water cycle to a ten-year-old.": [
+        "The sun warms water in seas and lakes until it rises as vapour.",
+        "High up, the vapour cools and forms clouds.",
+        "When the drops in a cloud get heavy, they fall as rain or snow.",
+        "Rivers carry the water back to the sea, and it starts again.",
+    ],
+    "Suggest a name for a bakery that sells sourdough bread.": [
+        "How about The Rising Crust?",
+        "Wild Yeast Bakehouse would suit a sourdough shop.",
+        "Slow Rise Bakery tells customers the bread takes its time.",
+    ],
+}
+PROMPTS = list(ANSWERS)
+FORMATS = [
+    "{0}",
+    "{0} {1}",
+    "Sure!\n\n{0}\n{1}",
+    "Here you go:\n\n1. {0}\n2. {1}\n3. {2}",
 ]
 FLATTERY = (
     "What a wonderful question! Great question! I am so glad you asked this "
@@ -123,20 +139,19 @@ def synthetic_run(
     rng = np.random.default_rng(seed)
     prompts = [PROMPTS[p % len(PROMPTS)] for p in range(n_prompts)]
     responses, quality, flattery = [], [], []
-    for p in range(n_prompts):
+    for prompt in prompts:
         texts, q, f = [], [], []
         for _ in range(n_samples):
-            a, b, c = rng.choice(FACTS, size=3, replace=False)
-            text = rng.choice(HELPFUL).format(
-                a=a, b=b, c=c, b_lower=b[0].lower() + b[1:]
-            )
+            sentences = list(rng.permutation(ANSWERS[prompt])) * 2
+            text = str(rng.choice(FORMATS)).format(*sentences)
             flatters = rng.random() < 0.25
             if flatters:
                 text = FLATTERY * int(rng.integers(1, 4)) + text
-            if rng.random() < 0.15:
+            cut = rng.random() < 0.15
+            if cut:
                 text = text[: int(rng.integers(20, 60))] + "..."
             texts.append(text)
-            q.append(rng.normal() - (0.8 if text.endswith("...") else 0.0))
+            q.append(rng.normal() - (0.8 if cut else 0.0))
             f.append(flatters)
         responses.append(texts)
         quality.append(q)

@@ -325,7 +325,7 @@ def test_widget_search_without_match(ui):
 def test_widget_row_shows_escaped_text(ui):
     ui.prompt.value = 1
     ui.ranking_pager.go(1)
-    ui.row.value = 1
+    ui.row.value = (1, 1)
     shown = ui.response_html.value
     assert "<pre>&lt;b&gt;three&lt;/b&gt; &amp; five\n    indented line</pre>" in shown
     assert "sample 1" in shown
@@ -368,6 +368,18 @@ def test_scatter_click_shows_response(ui):
         expected = f"<pre>{html.escape(RESPONSES[prompt][sample])}</pre>"
         assert expected in ui.response_html.value
         assert ui.figure.data[2].x == (MEANS[0, prompt, sample],)
+
+
+def test_row_chooser_follows_shown_response(ui):
+    assert ui.row.value == (0, 1)
+    points = ui.prompt_scatter_index.tolist()
+    off_page = next(i for i, sample in enumerate(points) if sample in (0, 3))
+    ui.on_scatter_click(ui.figure.data[1], Points(point_inds=[off_page]))
+    assert ui.shown == (0, points[off_page])
+    assert ui.row.value is None
+    on_page = points.index(4)
+    ui.on_scatter_click(ui.figure.data[1], Points(point_inds=[on_page]))
+    assert ui.row.value == (0, 4)
 
 
 def test_scatter_follows_method_family(ui):
