@@ -21,7 +21,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,11 @@ METHODS = {
 STANDARDIZE = ("prompt", "all")
 
 SAMPLES_DIR = "05_bon_samples"
-PROMPT_FILE = re.compile(r"prompt_(\d+)\.jsonl")
+
+
+def proxy_kind(family: str) -> str:
+    """``"single"`` for MAP and LA, which use one seed, else ``"ensemble"``."""
+    return "single" if family in ("MAP", "LA") else "ensemble"
 
 
 def parse_method(method: str, n_members: int) -> tuple[str, str]:
@@ -74,10 +77,11 @@ class ExplorerData:
         Proxy seeds in ascending order; ``seeds[0]`` is the single model.
     gold : ndarray of shape (P, N)
         Gold reward of every response.
-    member_means : ndarray of shape (m, P, N)
+    seed_means : list of m ndarrays of shape (P, N)
         Laplace predictive mean (the MAP reward) of each proxy seed.
-    member_vars : ndarray of shape (m, P, N)
-        Laplace predictive variance Λ of each proxy seed.
+    seed_vars : list of m ndarrays of shape (P, N)
+        Laplace predictive variance Λ of each proxy seed. The seeds are kept as
+        separate arrays because stacking them copies gigabytes at paper size.
     loaded_prompts : list of int
         Prompts whose response file was read in full, in reading order.
     """
@@ -85,8 +89,8 @@ class ExplorerData:
     run_dir: Path
     seeds: tuple[int, ...]
     gold: np.ndarray
-    member_means: np.ndarray
-    member_vars: np.ndarray
+    seed_means: list[np.ndarray]
+    seed_vars: list[np.ndarray]
     file_bytes: dict[str, int] = field(default_factory=dict, repr=False)
     cache_size: int = 4
     loaded_prompts: list[int] = field(default_factory=list, repr=False)
@@ -149,8 +153,8 @@ class ExplorerData:
             run_dir=Path(run_dir),
             seeds=seeds,
             gold=gold,
-            member_means=np.stack(means),
-            member_vars=np.stack(variances),
+            seed_means=means,
+            seed_vars=variances,
             file_bytes=file_bytes,
             cache_size=cache_size,
         )
@@ -165,12 +169,26 @@ class ExplorerData:
 
     @property
     def n_members(self) -> int:
-        return self.member_means.shape[0]
+        return len(self.seed_means)
 
     @property
     def methods(self) -> list[str]:
         """Ranking methods available with this run's number of proxy seeds."""
         return [name for name in METHODS if self.n_members >= 2 or "Ens" not in name]
+
+    def members(self, index) -> tuple[np.ndarray, np.ndarray]:
+        """Return the means and variances of every seed at ``index``.
+
+        ``index`` selects from a ``(P, N)`` array, e.g. a list of prompts; the
+        results have shape ``(m, ...)`` and dtype float64.
+        """
+        means = np.stack(
+            [np.asarray(a[index], dtype=np.float64) for a in self.seed_means]
+        )
+        variances = np.stack(
+            [np.asarray(a[index], dtype=np.float64) for a in self.seed_vars]
+        )
+        return means, variances
 
     def prompt_path(self, prompt_index: int) -> Path:
         self._check_prompt(prompt_index)
@@ -226,14 +244,16 @@ class ExplorerData:
 
     def response(self, prompt_index: int, sample_index: int) -> dict:
         """Return one response record without reading the whole prompt file."""
-        if prompt_index in self._records:
-            return self._records[prompt_index][sample_index]
         if not 0 <= sample_index < self.n_samples:
             raise IndexError(
                 f"sample_index={sample_index} is out of range for N={self.n_samples}."
             )
+        if prompt_index in self._records:
+            return self._records[prompt_index][sample_index]
 
-        with self.prompt_path(prompt_index).open() as f:
+        path = self.prompt_path(prompt_index)
+        self._check_file_size(path)
+        with path.open() as f:
             for line_no, line in enumerate(f):
                 if line_no == sample_index:
                     record = json.loads(line)
@@ -245,10 +265,10 @@ class ExplorerData:
 
     def sorted_sigma(self, family: str) -> np.ndarray:
         """All σ of a method family, sorted ascending, for percentiles."""
-        if family not in self._sorted_sigma:
-            sigma = family_sigma(self, family, slice(None))
-            self._sorted_sigma[family] = np.sort(sigma, axis=None)
-        return self._sorted_sigma[family]
+        key = proxy_kind(family)
+        if key not in self._sorted_sigma:
+            self._sorted_sigma[key] = np.sort(family_sigma(self, family), axis=None)
+        return self._sorted_sigma[key]
 
     def _check_prompt(self, prompt_index: int) -> None:
         if not 0 <= prompt_index < self.n_prompts:
@@ -310,17 +330,30 @@ def _check_shape(path: Path, key: str, values, shape: tuple[int, int]) -> None:
 # Rankings
 
 
-def family_sigma(data: ExplorerData, family: str, prompts) -> np.ndarray:
-    """σ = √Λ of a method family's reward: the single model's or the ensemble's.
+def family_sigma(data: ExplorerData, family: str, index=slice(None)) -> np.ndarray:
+    """σ = √Λ of a method family's reward at ``index`` of the ``(P, N)`` scores.
 
-    Returns shape ``(len(prompts), N)``, or ``(P, N)`` for ``slice(None)``.
+    MAP and LA use the single model's variance; Ens and LA Ens the Laplace
+    ensemble's ``sum(var_i) / m**2`` (:func:`bayesrm_utils.bon.laplace_ensemble`),
+    summed seed by seed so that no ``(m, P, N)`` copy is made.
     """
-    variances = np.asarray(data.member_vars[:, prompts], dtype=np.float64)
-    if family in ("MAP", "LA"):
-        return np.sqrt(np.clip(variances[0], 0.0, None))
-    means = np.asarray(data.member_means[:, prompts], dtype=np.float64)
-    _, ensemble_var = bon.laplace_ensemble(means, variances)
-    return np.sqrt(ensemble_var)
+    if proxy_kind(family) == "single":
+        variance = np.asarray(data.seed_vars[0][index], dtype=np.float64)
+    else:
+        total = sum(np.asarray(v[index], dtype=np.float64) for v in data.seed_vars)
+        variance = total / data.n_members**2
+    return np.sqrt(np.clip(variance, 0.0, None))
+
+
+def family_proxy(data: ExplorerData, family: str, index=slice(None)) -> np.ndarray:
+    """Unpenalised proxy reward of a method family at ``index`` of ``(P, N)``.
+
+    MAP and LA use the single model's reward, Ens and LA Ens the seed mean.
+    """
+    if proxy_kind(family) == "single":
+        return np.asarray(data.seed_means[0][index], dtype=np.float64)
+    total = sum(np.asarray(m[index], dtype=np.float64) for m in data.seed_means)
+    return total / data.n_members
 
 
 def method_rewards(data: ExplorerData, method: str, k: float, prompts) -> dict:
@@ -331,7 +364,7 @@ def method_rewards(data: ExplorerData, method: str, k: float, prompts) -> dict:
 
     Parameters
     ----------
-    prompts : int array or slice
+    prompts : list or int array
         Prompt indices.
 
     Returns
@@ -339,8 +372,7 @@ def method_rewards(data: ExplorerData, method: str, k: float, prompts) -> dict:
     dict with ``"scores"``, ``"proxy"`` and ``"sigma"``, each ``(len(prompts), N)``.
     """
     family, penalty = parse_method(method, data.n_members)
-    means = np.asarray(data.member_means[:, prompts], dtype=np.float64)
-    variances = np.asarray(data.member_vars[:, prompts], dtype=np.float64)
+    means, variances = data.members(prompts)
     penalties = (penalty,) if penalty != "none" else ()
     rewards = bon.ranking_rewards(
         means, variances, ks=[k] if penalties else [], penalties=penalties
@@ -436,7 +468,7 @@ def rank_prompt(
         }
     )
     for m, seed in enumerate(data.seeds):
-        table[f"reward_seed_{seed}"] = data.member_means[m, prompt_index][order]
+        table[f"reward_seed_{seed}"] = data.seed_means[m][prompt_index][order]
     table["p_pick"] = p_pick[order]
     table["top"] = table["rank"] == 1
     table["gold_best"] = table["sample_index"] == int(np.argmax(gold))
@@ -480,13 +512,6 @@ def overoptimized(
     family, _ = parse_method(method, data.n_members)
     rows = largest_gaps(data, family, standardize, limit)
     return describe_responses(data, rows, method, k)
-
-
-def family_proxy(data: ExplorerData, family: str) -> np.ndarray:
-    """Unpenalised proxy reward ``(P, N)`` of a method family."""
-    if family in ("MAP", "LA"):
-        return np.asarray(data.member_means[0], dtype=np.float64)
-    return np.asarray(data.member_means, dtype=np.float64).mean(axis=0)
 
 
 def largest_gaps(
@@ -608,7 +633,7 @@ def _zscore(values: np.ndarray, axis: int | None) -> np.ndarray:
 
 
 def scatter_sample(n_responses: int, max_points: int, seed: int = 0) -> np.ndarray:
-    """Flat indices of at most ``max_points`` responses, uniformly without replacement."""
+    """Draw flat indices of at most ``max_points`` responses, without replacement."""
     if n_responses <= max_points:
         return np.arange(n_responses)
     rng = np.random.default_rng(seed)
@@ -843,11 +868,16 @@ class Explorer:
         import ipywidgets as widgets
 
         parse_method(method, data.n_members)
-        bon._check_k(k)
-        if not k_max > 0 or k > k_max:
-            raise ValueError(f"k_max={k_max} must be positive and at least k={k}.")
+        if not 0 <= k <= k_max:
+            raise ValueError(
+                f"k={k} or k_max={k_max} is invalid; the slider needs 0 <= k <= k_max."
+            )
         n = data.n_samples if n is None else int(n)
-        bon._check_n(n, data.n_samples)
+        if not 1 <= n <= data.n_samples:
+            raise ValueError(
+                f"n={n} is invalid for N={data.n_samples} sampled responses per "
+                "prompt; best-of-n needs 1 <= n <= N."
+            )
         data._check_prompt(prompt_index)
         for name, value in [
             ("page_size", page_size),
@@ -862,7 +892,7 @@ class Explorer:
         self.overoptimized_limit = overoptimized_limit
         self.ranking = pd.DataFrame()
         self.gaps = pd.DataFrame()
-        self._gaps_key = None
+        self._gaps: dict[tuple[str, str], pd.DataFrame] = {}
         self._setting_options = False
         self.shown: tuple[int, int] | None = None
         self._titles = data.prompt_titles()
@@ -929,10 +959,11 @@ class Explorer:
 
     def _layout(self, widgets):
         n_responses = self.data.n_prompts * self.data.n_samples
+        run_dir = html.escape(_display_path(self.data.run_dir))
         header = widgets.HTML(
-            f"{STYLE}<b>{html.escape(_display_path(self.data.run_dir))}</b>: {self.data.n_prompts} "
-            f"prompts × {self.data.n_samples} responses, proxy seeds "
-            f"{list(self.data.seeds)}; MAP and LA use seed {self.data.seeds[0]}."
+            f"{STYLE}<b>{run_dir}</b>: {self.data.n_prompts} prompts × "
+            f"{self.data.n_samples} responses, proxy seeds {list(self.data.seeds)}. "
+            f"MAP and LA use seed {self.data.seeds[0]}."
         )
         ranking = widgets.VBox(
             [self.summary_html, self.ranking_pager.box, self.table_html, self.row]
@@ -1083,13 +1114,13 @@ class Explorer:
 
     def _refresh_overoptimized(self) -> None:
         family = METHODS[self.method.value][0]
-        proxy_family = "single" if family in ("MAP", "LA") else "ensemble"
-        key = (proxy_family, self.standardize.value)
-        if key != self._gaps_key:
-            self.gaps = largest_gaps(
+        key = (proxy_kind(family), self.standardize.value)
+        if key not in self._gaps:
+            self._gaps[key] = largest_gaps(
                 self.data, family, self.standardize.value, self.overoptimized_limit
             )
-            self._gaps_key = key
+        if self._gaps[key] is not self.gaps:
+            self.gaps = self._gaps[key]
             self.overoptimized_pager.reset(len(self.gaps))
         self._render_overoptimized()
 
@@ -1211,30 +1242,26 @@ class Explorer:
 
     def _refresh_figure(self) -> None:
         family = METHODS[self.method.value][0]
-        self._proxy = family_proxy(self.data, family)
-        sigma = family_sigma(self.data, family, slice(None))
-        prompts, samples = np.divmod(self.scatter_index, self.data.n_samples)
-        label = (
-            "ensemble mean"
-            if family in ("Ens", "LA Ens")
-            else (f"seed {self.data.seeds[0]}")
-        )
+        points = np.divmod(self.scatter_index, self.data.n_samples)
+        if proxy_kind(family) == "single":
+            label = f"seed {self.data.seeds[0]}"
+        else:
+            label = "ensemble mean"
         with self.figure.batch_update():
             self.figure.data[0].update(
-                x=self._proxy[prompts, samples],
-                y=self.data.gold[prompts, samples],
-                marker={"color": sigma[prompts, samples]},
+                x=family_proxy(self.data, family, points),
+                y=self.data.gold[points],
+                marker={"color": family_sigma(self.data, family, points)},
             )
             self.figure.layout.xaxis.title.text = f"proxy reward ({label})"
             self._refresh_figure_prompt()
 
     def _refresh_figure_prompt(self) -> None:
-        prompt = self.prompt.value
+        family = METHODS[self.method.value][0]
         self.prompt_scatter_index = scatter_sample(
             self.data.n_samples, self.max_scatter_points
         )
+        points = (self.prompt.value, self.prompt_scatter_index)
         self.figure.data[1].update(
-            x=self._proxy[prompt, self.prompt_scatter_index],
-            y=self.data.gold[prompt, self.prompt_scatter_index],
-            name="selected prompt",
+            x=family_proxy(self.data, family, points), y=self.data.gold[points]
         )

@@ -103,7 +103,7 @@ def write_bon_run(
                 "prompt_index": p,
                 "sample_index": j,
                 "prompt": prompts[p],
-                "formatted_prompt": f"### Instruction:\n{prompts[p]}\n\n### Response:\n",
+                "formatted_prompt": f"Instruction: {prompts[p]}\nResponse: ",
                 "response": responses[p][j],
                 "n_tokens": len(responses[p][j].split()),
                 "finished": not responses[p][j].endswith("..."),

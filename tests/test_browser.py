@@ -270,7 +270,7 @@ def test_explorer_in_jupyterlab(chromium, jupyter_lab, tmp_path):
             page.click(".bayesrm-explorer .lm-TabBar-tab >> text=Proxy vs gold")
             trace = page.locator(".js-plotly-plot .scatterlayer .trace").first
             assert trace.locator(".point").count() == 6 * 24
-            point = most_isolated_point(data.member_means[0].ravel(), data.gold.ravel())
+            point = most_isolated_point(data.seed_means[0].ravel(), data.gold.ravel())
             trace.locator(".point").nth(point).click(force=True)
             prompt, sample = divmod(point, 24)
             page.wait_for_function(

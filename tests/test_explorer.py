@@ -81,8 +81,8 @@ def table_samples(table_html):
 
 def test_open_sorts_seeds_numerically(data):
     assert data.seeds == (3, 11)
-    assert data.member_means.shape == (2, 2, 5)
-    np.testing.assert_array_equal(data.member_means[0], MEANS[0])
+    np.testing.assert_array_equal(data.seed_means[0], MEANS[0])
+    np.testing.assert_array_equal(data.seed_vars[1], VARS[1])
     np.testing.assert_array_equal(data.gold, GOLD)
 
 
