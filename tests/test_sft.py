@@ -20,8 +20,6 @@ from bayesrm_utils.sft import (
     train_sft,
 )
 
-torch.set_num_threads(2)
-
 SPECIAL_TOKENS = ["<pad>", "<unk>", "<|endoftext|>", "<|prompter|>", "<|assistant|>"]
 WORDS = (
     "name a colour . blue red green the sky is cat dog sat on mat count to "
