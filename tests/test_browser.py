@@ -289,6 +289,7 @@ def test_explorer_in_jupyterlab(chromium, jupyter_lab, tmp_path):
                 arg=f"prompt 0 · sample {top['sample_index']} ·",
             )
 
+            page.evaluate("document.activeElement.blur()")
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.locator(".bayesrm-explorer").screenshot(path=str(screenshot))
         finally:
