@@ -1,9 +1,9 @@
 """Read the best-of-n responses behind the BoN curves of a run directory.
 
 :class:`ExplorerData` opens the ``05_bon_samples`` folder of any run directory
-without its configuration: the proxy seeds are found from the ``proxy_seed_S``
-folder names and the first of them (sorted numerically) is the single model of
-the MAP and LA methods, as in :func:`bayesrm_utils.bon.ranking_rewards`. Only the
+without its configuration. It finds the proxy seeds from the ``proxy_seed_S``
+folder names, and the first seed in numerical order is the single model of the
+MAP and LA methods, as in :func:`bayesrm_utils.bon.ranking_rewards`. Only the
 score arrays ``(P, N)`` stay in memory. Response texts are read per prompt file
 when a prompt is shown, and the overoptimization view reads only the lines of the
 rows it displays.
@@ -207,7 +207,7 @@ class ExplorerData:
         return self._prompts[prompt_index]
 
     def prompt_titles(self, max_chars: int = 90) -> list[str]:
-        """One line per prompt for a search list: its index and shortened text.
+        """Return one line per prompt for a search list: index and shortened text.
 
         The first call reads one line of every prompt file.
         """
@@ -264,7 +264,7 @@ class ExplorerData:
         return self.responses(prompt_index)[sample_index]
 
     def sorted_sigma(self, family: str) -> np.ndarray:
-        """All σ of a method family, sorted ascending, for percentiles."""
+        """Return all σ of a method family, sorted ascending, for percentiles."""
         key = proxy_kind(family)
         if key not in self._sorted_sigma:
             self._sorted_sigma[key] = np.sort(family_sigma(self, family), axis=None)
@@ -388,7 +388,7 @@ def method_rewards(data: ExplorerData, method: str, k: float, prompts) -> dict:
 
 
 def pick_probabilities(scores: np.ndarray, n: int) -> np.ndarray:
-    """Probability that each response is the best of ``n`` random draws.
+    """Compute the probability that each response is the best of ``n`` draws.
 
     The response of ascending rank ``i`` (1-based) gets the BoN weight
     ``C(i - 1, n - 1) / C(N, n)``. Tied scores share their weights equally, as
@@ -445,7 +445,7 @@ def rank_prompt(
         ``gold``, ``sigma``, ``reward_seed_S`` per proxy seed, ``p_pick`` (the
         probability that best-of-n picks it), ``top`` (the best-ranked response,
         which best-of-N picks) and ``gold_best`` (the gold reward's choice).
-        ``attrs`` holds the method, k, n and the prompt's expected BoN gold and
+        ``attrs`` contains the method, k, n and the prompt's expected BoN gold and
         proxy rewards.
     """
     data._check_prompt(prompt_index)
@@ -894,7 +894,7 @@ class Explorer:
         self.gaps = pd.DataFrame()
         self._gaps: dict[tuple[str, str], pd.DataFrame] = {}
         self._setting_options = False
-        self.shown: tuple[int, int] | None = None
+        self.shown_response: tuple[int, int] | None = None
         self._titles = data.prompt_titles()
 
         self.prompt_filter = widgets.Text(
@@ -965,6 +965,7 @@ class Explorer:
             f"{self.data.n_samples} responses, proxy seeds {list(self.data.seeds)}. "
             f"MAP and LA use seed {self.data.seeds[0]}."
         )
+
         ranking = widgets.VBox(
             [self.summary_html, self.ranking_pager.box, self.table_html, self.row]
         )
@@ -974,7 +975,7 @@ class Explorer:
                     f"The {min(self.overoptimized_limit, n_responses)} responses "
                     "with the largest gap z(proxy) − z(gold), for the method's "
                     "proxy. A high σ percentile means the Laplace uncertainty "
-                    "flagged the response; method rank shows where the ranking "
+                    "flagged the response, and the method rank shows where the ranking "
                     "reward put it within its prompt."
                 ),
                 self.standardize,
@@ -983,6 +984,7 @@ class Explorer:
                 self.overoptimized_row,
             ]
         )
+
         self.tabs = widgets.Tab(
             [ranking, overoptimized, self.figure],
             titles=["Ranked responses", "Overoptimized", "Proxy vs gold"],
@@ -996,6 +998,8 @@ class Explorer:
         box = widgets.VBox(
             [header, controls, self.prompt_html, self.tabs, self.response_html]
         )
+
+        # CSS classes that STYLE and the browser test select by.
         box.add_class("bayesrm-explorer")
         for name in ("prompt_filter", "prompt", "method", "k", "n", "row"):
             getattr(self, name).add_class(f"bayesrm-{name.replace('_', '-')}")
@@ -1107,10 +1111,10 @@ class Explorer:
                 for r, s in zip(page["rank"], samples)
             ],
         )
-        shown = self.shown
-        if shown is None or shown[0] != prompt or shown[1] not in samples:
-            shown = (prompt, samples[0])
-        self.show_response(*shown)
+        response = self.shown_response
+        if response is None or response[0] != prompt or response[1] not in samples:
+            response = (prompt, samples[0])
+        self.show_response(*response)
 
     def _refresh_overoptimized(self) -> None:
         family = METHODS[self.method.value][0]
@@ -1143,8 +1147,8 @@ class Explorer:
             for p, j in zip(page["prompt_index"], page["sample_index"])
         ]
         self._set_options(self.overoptimized_row, options)
-        if self.shown is not None:
-            self._select_row(self.overoptimized_row, self.shown)
+        if self.shown_response is not None:
+            self._select_row(self.overoptimized_row, self.shown_response)
 
     def _set_options(self, dropdown, options) -> None:
         # Replacing the options selects the first one, which is no user choice.
@@ -1166,9 +1170,9 @@ class Explorer:
 
     def show_response(self, prompt_index: int, sample_index: int) -> None:
         """Show one response in full below the tabs."""
-        self.shown = (prompt_index, sample_index)
-        self._select_row(self.row, self.shown)
-        self._select_row(self.overoptimized_row, self.shown)
+        self.shown_response = (prompt_index, sample_index)
+        self._select_row(self.row, self.shown_response)
+        self._select_row(self.overoptimized_row, self.shown_response)
         record = self.data.response(prompt_index, sample_index)
         rewards = method_rewards(
             self.data, self.method.value, self.k.value, [prompt_index]

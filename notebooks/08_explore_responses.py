@@ -14,11 +14,11 @@
 # %% [markdown]
 # # 8. Explore the best-of-n responses
 #
-# The BoN curves average over prompts; this notebook shows the responses behind
-# them. For one prompt at a time it ranks the N sampled responses the way a
-# method does (MAP, LA with its penalty `r − k·σ` or `r − k·Λ`, the seed ensemble
-# Ens, and the Laplace ensemble), and it lists, over all prompts, the responses
-# the proxy rates far above the gold reward. Look for two things: does the
+# The BoN curves average over prompts, and this notebook shows the responses
+# behind them. For one prompt at a time it ranks the N sampled responses the way
+# a method does: MAP, LA with its penalty `r − k·σ` or `r − k·Λ`, the seed
+# ensemble Ens, and the Laplace ensemble. Over all prompts, it lists the
+# responses that the proxy rates far above the gold reward. Look for two things: does the
 # response that best-of-n picks also have a high gold reward, and do the
 # over-rated responses have a high Laplace σ (so that the penalty can demote
 # them)?

@@ -15,7 +15,7 @@ import numpy as np
 from bayesrm_utils import artifacts
 from bayesrm_utils.artifacts import Stage
 
-# Prompts with sentences that answer them; a response joins a few of them.
+# Prompts with on-topic sentences; a synthetic response joins a few of them.
 ANSWERS = {
     "Give three tips for staying healthy.": [
         "Eat a variety of vegetables and fruit every day.",
@@ -73,7 +73,7 @@ def write_bon_run(
     prompts: list[str] | None = None,
     responses: list[list[str]] | None = None,
 ) -> Path:
-    """Write a run directory whose ``05_bon_samples`` stage holds these scores.
+    """Write a run directory whose ``05_bon_samples`` stage contains these scores.
 
     Parameters
     ----------
@@ -134,7 +134,7 @@ def synthetic_run(
 
     A quarter of the responses open with flattery and repeat themselves. The gold
     reward marks them down, every proxy marks them up, and their Laplace variance
-    is about four times that of plain answers.
+    is about four times that of plain responses.
     """
     rng = np.random.default_rng(seed)
     prompts = [PROMPTS[p % len(PROMPTS)] for p in range(n_prompts)]

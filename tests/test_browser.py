@@ -1,9 +1,10 @@
 """Drive the explorer notebook in JupyterLab with a headless Chromium.
 
 Needs Debian's ``chromium`` (or another Chromium at ``$BAYESRM_CHROMIUM``) and the
-PyPI ``playwright`` package; ``scripts/install_browser.sh`` installs both. Without
-them the test is skipped and says what is missing. Set ``BAYESRM_SCREENSHOT`` to a
-path to keep the screenshot of the explorer, e.g. ``docs/explorer.png``.
+PyPI ``playwright`` package, which ``scripts/install_browser.sh`` installs. Without
+them the test is skipped with a reason that names what is missing. Set
+``BAYESRM_SCREENSHOT`` to a path to keep the screenshot of the explorer, e.g.
+``docs/explorer.png``.
 """
 
 import json
@@ -113,12 +114,15 @@ def jupyter_lab(tmp_path):
     )
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p
+        ),
         "JUPYTER_CONFIG_DIR": str(config),
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "lab-settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
     }
+
     port, token = free_port(), os.urandom(16).hex()
     log = (tmp_path / "jupyter-lab.log").open("w")
     process = subprocess.Popen(
@@ -129,6 +133,7 @@ def jupyter_lab(tmp_path):
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
+
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -141,10 +146,12 @@ def jupyter_lab(tmp_path):
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.flush()
                     pytest.fail(
-                        "JupyterLab did not start within 60 s:\n"
+                        f"JupyterLab did not answer on port {port} within 60 s "
+                        f"(exit code {process.poll()}). Its log:\n"
                         + (tmp_path / "jupyter-lab.log").read_text()[-3000:]
                     )
                 time.sleep(0.5)
+
         yield root, url, token
     finally:
         process.terminate()
@@ -163,7 +170,7 @@ def table_rows(page, selector: str) -> list[list[str]]:
     )
 
 
-def most_isolated_point(x: np.ndarray, y: np.ndarray) -> int:
+def isolated_point(x: np.ndarray, y: np.ndarray) -> int:
     """Index of the point farthest from its nearest neighbour, axes scaled to 1."""
     points = np.stack([x / np.ptp(x), y / np.ptp(y)], axis=1)
     distances = np.linalg.norm(points[:, None] - points[None], axis=-1)
@@ -254,8 +261,8 @@ def test_explorer_in_jupyterlab(chromium, jupyter_lab, tmp_path):
 
             # The response panel shows the top-ranked response in full.
             top = data.response(0, int(expected["sample_index"].iloc[0]))
-            shown = page.inner_text(".bayesrm-response")
-            assert top["response"].splitlines()[0] in shown
+            response = page.inner_text(".bayesrm-response")
+            assert top["response"].splitlines()[0] in response
 
             # The overoptimization tab lists the largest gaps first.
             page.click(".bayesrm-explorer .lm-TabBar-tab >> text=Overoptimized")
@@ -270,7 +277,7 @@ def test_explorer_in_jupyterlab(chromium, jupyter_lab, tmp_path):
             page.click(".bayesrm-explorer .lm-TabBar-tab >> text=Proxy vs gold")
             trace = page.locator(".js-plotly-plot .scatterlayer .trace").first
             assert trace.locator(".point").count() == 6 * 24
-            point = most_isolated_point(data.seed_means[0].ravel(), data.gold.ravel())
+            point = isolated_point(data.seed_means[0].ravel(), data.gold.ravel())
             trace.locator(".point").nth(point).click(force=True)
             prompt, sample = divmod(point, 24)
             page.wait_for_function(

@@ -326,9 +326,11 @@ def test_widget_row_shows_escaped_text(ui):
     ui.prompt.value = 1
     ui.ranking_pager.go(1)
     ui.row.value = (1, 1)
-    shown = ui.response_html.value
-    assert "<pre>&lt;b&gt;three&lt;/b&gt; &amp; five\n    indented line</pre>" in shown
-    assert "sample 1" in shown
+    response = ui.response_html.value
+    assert (
+        "<pre>&lt;b&gt;three&lt;/b&gt; &amp; five\n    indented line</pre>" in response
+    )
+    assert "sample 1" in response
 
 
 def test_widget_loads_selected_prompt_only(data):
@@ -375,7 +377,7 @@ def test_row_chooser_follows_shown_response(ui):
     points = ui.prompt_scatter_index.tolist()
     off_page = next(i for i, sample in enumerate(points) if sample in (0, 3))
     ui.on_scatter_click(ui.figure.data[1], Points(point_inds=[off_page]))
-    assert ui.shown == (0, points[off_page])
+    assert ui.shown_response == (0, points[off_page])
     assert ui.row.value is None
     on_page = points.index(4)
     ui.on_scatter_click(ui.figure.data[1], Points(point_inds=[on_page]))
