@@ -246,6 +246,7 @@ def sample_prompts(
             top_p=cfg.top_p,
             seed=derived_seed(cfg.seed, tag, index),
             batch_size=cfg.sampling_batch_size,
+            return_metadata=True,
         )
         records = [
             {

@@ -24,6 +24,8 @@ if .venv/bin/python -c "import torchvision" >/dev/null 2>&1 \
   "${pip[@]}" uninstall --quiet -y torchvision
 fi
 
+bash scripts/install_browser.sh
+
 .venv/bin/python - <<'PY'
 import torch, transformers, peft, laplace, papermill, jupytext  # noqa: F401
 assert torch.__version__.endswith("+cpu"), f"expected the CPU torch, got {torch.__version__}"
