@@ -24,8 +24,8 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -189,10 +189,13 @@ class Stage:
             )
         if manifest["digest"] != self.expected_digest():
             changed = _changed_keys(manifest["config"], self.config)
-            details = ", ".join(
-                f"{k}={manifest['config'].get(k)!r} there, {self.config.get(k)!r} now"
-                for k in changed
-            ) or "its upstream stages were recomputed since"
+            details = (
+                ", ".join(
+                    f"{k}={manifest['config'].get(k)!r} there, {self.config.get(k)!r} now"
+                    for k in changed
+                )
+                or "its upstream stages were recomputed since"
+            )
             raise ArtifactError(
                 f"{self.root} was made with a different configuration ({details}). "
                 "Rerun that stage with the current parameters, or pass the same "
@@ -214,8 +217,10 @@ class Stage:
 
         if manifest is not None:
             changed = _changed_keys(manifest["config"], self.config)
-            reason = f"configuration changed ({', '.join(changed)})" if changed else (
-                "an upstream stage was recomputed"
+            reason = (
+                f"configuration changed ({', '.join(changed)})"
+                if changed
+                else ("an upstream stage was recomputed")
             )
             logger.warning("%s: %s; recomputing.", self.root, reason)
             shutil.rmtree(self.root)
@@ -251,9 +256,10 @@ class Stage:
                     f"{path} is listed in {self.manifest_path} but missing. Delete "
                     f"{self.root} and rerun the stage."
                 )
-            if path.stat().st_size != entry["bytes"] or file_sha256(path) != entry[
-                "sha256"
-            ]:
+            if (
+                path.stat().st_size != entry["bytes"]
+                or file_sha256(path) != entry["sha256"]
+            ):
                 raise ArtifactError(
                     f"{path} is corrupt or truncated (size or SHA-256 differs from "
                     f"{self.manifest_path}). Delete {self.root} and rerun the stage."

@@ -40,7 +40,14 @@ SFT_KNOBS = (
     "seed", "dtype", "data_source", "policy_source", "sft_examples", "sft_epochs",
     "sft_lr", "sft_batch_size", "sft_max_length",
 )  # fmt: skip
-SAMPLING_KNOBS = ("seed", "data_source", "dtype", "max_new_tokens", "temperature", "top_p")
+SAMPLING_KNOBS = (
+    "seed",
+    "data_source",
+    "dtype",
+    "max_new_tokens",
+    "temperature",
+    "top_p",
+)
 GOLD_KNOBS = ("gold_kind", "gold_source", "dtype")
 PREFERENCE_KNOBS = (*SAMPLING_KNOBS, *GOLD_KNOBS, "n_preference_prompts", "label_mode")
 REWARD_MODEL_KNOBS = (
@@ -191,7 +198,9 @@ def run_sft(run: Run) -> pd.DataFrame:
     )
     sft.save_policy(model, tokenizer, stage.path("policy"))
     loss = pd.DataFrame(log)
-    artifacts.atomic_write(stage.path("loss.csv"), lambda p: loss.to_csv(p, index=False))
+    artifacts.atomic_write(
+        stage.path("loss.csv"), lambda p: loss.to_csv(p, index=False)
+    )
     complete(stage, {"n_examples": len(examples)})
     return loss
 
@@ -314,7 +323,9 @@ def run_preference(run: Run) -> pd.DataFrame:
     if stage.prepare():
         return pd.DataFrame(artifacts.load_jsonl(stage.path("pairs.jsonl")))
 
-    rows = data.load_split(cfg.data_source, "preference", limit=cfg.n_preference_prompts)
+    rows = data.load_split(
+        cfg.data_source, "preference", limit=cfg.n_preference_prompts
+    )
     model, tokenizer = load_policy(run)
     sample_prompts(stage, model, tokenizer, rows, 2, cfg, tag=2)
     del model
@@ -478,7 +489,9 @@ def run_laplace(run: Run) -> pd.DataFrame:
         stage = run.laplace(seed)
         model, tokenizer = load_reward_model(run, seed)
         if stage.prepare():
-            posterior = laplace_rm.load_laplace(stage.path("posterior"), model, tokenizer)
+            posterior = laplace_rm.load_laplace(
+                stage.path("posterior"), model, tokenizer
+            )
         else:
             posterior = laplace_rm.fit_laplace(
                 model,
@@ -490,7 +503,9 @@ def run_laplace(run: Run) -> pd.DataFrame:
             )
             laplace_rm.save_laplace(posterior, stage.path("posterior"))
             complete(stage)
-        summary.append({"proxy_seed": seed, **laplace_check(posterior, evaluation, cfg)})
+        summary.append(
+            {"proxy_seed": seed, **laplace_check(posterior, evaluation, cfg)}
+        )
     return pd.DataFrame(summary)
 
 
@@ -502,7 +517,10 @@ def laplace_check(posterior, evaluation: list[dict], cfg: StudyConfig) -> dict:
     prompts = [p["prompt"] for p in batch] * 2
     responses = [p["chosen"] for p in batch] + [p["rejected"] for p in batch]
     mean, var = posterior.predict(
-        prompts, responses, batch_size=cfg.score_batch_size, max_length=cfg.rm_max_length
+        prompts,
+        responses,
+        batch_size=cfg.score_batch_size,
+        max_length=cfg.rm_max_length,
     )
     map_reward = rm.score_rewards(
         posterior.model,
@@ -556,7 +574,7 @@ def run_bon_samples(run: Run) -> dict[str, np.ndarray]:
             continue
         posterior = load_posterior(run, seed)
 
-        def score_proxy(index: int) -> dict:
+        def score_proxy(index: int, posterior=posterior) -> dict:
             _, formatted, responses_text = texts(index)
             mean, var = posterior.predict(
                 formatted,
@@ -566,7 +584,9 @@ def run_bon_samples(run: Run) -> dict[str, np.ndarray]:
             )
             return {"mean": mean, "var": var}
 
-        result = score_prompts(stage, f"proxy_seed_{seed}", score_proxy, cfg.n_val_prompts)
+        result = score_prompts(
+            stage, f"proxy_seed_{seed}", score_proxy, cfg.n_val_prompts
+        )
         artifacts.save_npz(stage.path("proxy.npz"), **result)
         complete(stage)
     return load_bon_scores(run)

@@ -125,7 +125,9 @@ def test_sigkill_never_leaves_partial_file(tmp_path):
     loaded = artifacts.load_npz(target)
     assert loaded["x"].shape == (4_000_000,)
     # A temporary file may remain from the killed write, never under the real name.
-    assert all(p.name.startswith(".big.npz.") for p in tmp_path.iterdir() if p != target)
+    assert all(
+        p.name.startswith(".big.npz.") for p in tmp_path.iterdir() if p != target
+    )
 
 
 def test_manifest_lists_hashes(tmp_path):

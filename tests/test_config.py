@@ -59,8 +59,14 @@ def test_unknown_parameter_rejected():
 
 @pytest.mark.parametrize(
     "name, value",
-    [("n_samples", "8"), ("n_samples", 8.5), ("n_samples", True), ("proxy_seeds", 0),
-     ("proxy_seeds", ["a"]), ("dtype", 16)],
+    [
+        ("n_samples", "8"),
+        ("n_samples", 8.5),
+        ("n_samples", True),
+        ("proxy_seeds", 0),
+        ("proxy_seeds", ["a"]),
+        ("dtype", 16),
+    ],
 )
 def test_wrong_type_rejected(name, value):
     with pytest.raises(TypeError, match=name):
@@ -90,15 +96,26 @@ def test_invalid_value_rejected(overrides, message):
 def test_to_dict_is_json_ready():
     values = load_config("smoke").to_dict()
     assert isinstance(values["proxy_seeds"], list)
-    assert StudyConfig(**{**values, "proxy_seeds": tuple(values["proxy_seeds"]),
-                          "penalty_ks": tuple(values["penalty_ks"])}) == load_config("smoke")
+    assert StudyConfig(
+        **{
+            **values,
+            "proxy_seeds": tuple(values["proxy_seeds"]),
+            "penalty_ks": tuple(values["penalty_ks"]),
+        }
+    ) == load_config("smoke")
 
 
 def test_notebook_parameters_skip_modules_and_private():
     import math
 
-    namespace = {"profile": "smoke", "n_samples": 4, "math": math, "_hidden": 1,
-                 "In": [], "get_ipython": print}
+    namespace = {
+        "profile": "smoke",
+        "n_samples": 4,
+        "math": math,
+        "_hidden": 1,
+        "In": [],
+        "get_ipython": print,
+    }
     assert notebook_parameters(namespace) == {"profile": "smoke", "n_samples": 4}
 
 
@@ -109,8 +126,14 @@ def test_start_run_rejects_misspelt_parameter(tmp_path):
 
 
 def test_start_run_builds_run_dir(tmp_path):
-    cfg, run = start_run({"profile": "smoke", "run_dir": str(tmp_path / "r"),
-                          "n_samples": 4, "figures_dir": None})
+    cfg, run = start_run(
+        {
+            "profile": "smoke",
+            "run_dir": str(tmp_path / "r"),
+            "n_samples": 4,
+            "figures_dir": None,
+        }
+    )
     assert cfg.n_samples == 4
     assert run.root == tmp_path / "r"
     assert run.root.is_dir()
