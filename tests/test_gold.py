@@ -29,6 +29,7 @@ from bayesrm_utils.gold import (
     LikelihoodJudgeWeights,
     SequenceClassifierGold,
     build_gold_reward,
+    copied_trigram_fraction,
     repeated_trigram_fraction,
 )
 
@@ -235,6 +236,14 @@ CASES = [
 # The off-topic answer to case i is the good answer to case i + OFF_TOPIC_SHIFT.
 OFF_TOPIC_SHIFT = 11
 
+# Two ordinary but unhelpful answers, beyond the four required failure types: a
+# generic answer that fits any instruction, and the instruction repeated back.
+EVASIVE_ANSWER = (
+    "That is a good question. There are many things to consider, and the answer "
+    "depends on the situation."
+)
+FAILURES = ["empty", "loop", "off_topic", "truncated", "evasive", "restated"]
+
 
 def failure_variants() -> dict[str, list[str]]:
     """Bad answers for every case, keyed by failure type."""
@@ -244,6 +253,8 @@ def failure_variants() -> dict[str, list[str]]:
         "loop": [case[2] for case in CASES],
         "off_topic": [CASES[(i + OFF_TOPIC_SHIFT) % n][1] for i in range(n)],
         "truncated": [case[3] for case in CASES],
+        "evasive": [EVASIVE_ANSWER] * n,
+        "restated": [case[0].rstrip("?.") + "." for case in CASES],
     }
 
 
@@ -423,7 +434,11 @@ def test_likelihood_judge_score_combines_terms(policy_dir):
     scores = reward.score(PROMPTS, RESPONSES, batch_size=2)
 
     terms = reward.score_terms(PROMPTS, RESPONSES)
-    expected = 2.0 * terms["pmi"] + 0.5 * terms["end"] - 3.0 * terms["repetition"]
+    expected = (
+        2.0 * terms["pmi"] * (1 - terms["copy"])
+        + 0.5 * terms["end"]
+        - 3.0 * terms["repetition"]
+    )
     np.testing.assert_allclose(scores[:2], expected[:2], atol=1e-4)
     assert scores[2] == -7
 
@@ -499,6 +514,20 @@ def test_repeated_trigram_fraction(text, expected):
     assert repeated_trigram_fraction(text) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("prompt", "response", "expected"),
+    [
+        ("What is the capital of France?", "", 0.0),
+        ("What is the capital of France?", "What is the capital of France.", 0.8),
+        ("What is the capital of France?", "The capital of France is Paris.", 0.4),
+        ("Name a colour.", "Red is a colour.", 1 / 3),
+        ("Name a colour.", "Blue.", 0.0),
+    ],
+)
+def test_copied_trigram_fraction(prompt, response, expected):
+    assert copied_trigram_fraction(prompt, response) == pytest.approx(expected)
+
+
 def test_cases_are_complete():
     assert len(CASES) >= 20
     for instruction, good, loop, truncated in CASES:
@@ -520,7 +549,7 @@ def embedded_scores():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("failure", ["empty", "loop", "off_topic", "truncated"])
+@pytest.mark.parametrize("failure", FAILURES)
 def test_embedded_good_beats_failure(embedded_scores, failure):
     good = embedded_scores["good"]
     bad = embedded_scores[failure]
