@@ -317,6 +317,23 @@ def test_token_probabilities_nucleus_by_hand():
     torch.testing.assert_close(greedy, torch.tensor([[1.0, 0.0, 0.0, 0.0]]))
 
 
+def test_wide_nucleus_matches_full_sort():
+    # Flat logits put thousands of tokens in the nucleus, beyond the first
+    # candidate set, so the candidate set must widen to match a full sort.
+    torch.manual_seed(0)
+    logits = torch.randn(3, 5000) * 0.5
+
+    nucleus = token_probabilities(logits, temperature=1.0, top_p=0.9)
+
+    probs = torch.softmax(logits, dim=-1)
+    sorted_probs, sorted_ids = probs.sort(dim=-1, descending=True)
+    keep = sorted_probs.cumsum(dim=-1) - sorted_probs < 0.9
+    expected = torch.zeros_like(probs).scatter_(1, sorted_ids, sorted_probs * keep)
+    expected = expected / expected.sum(dim=-1, keepdim=True)
+    assert (nucleus > 0).sum(dim=-1).min() > 1000
+    torch.testing.assert_close(nucleus, expected)
+
+
 def test_draw_tokens_follows_probabilities():
     probs = torch.tensor([0.0, 0.5, 0.0, 0.3, 0.2, 0.0])
     n = 20_000
