@@ -13,7 +13,8 @@ The prompt and the response are tokenized separately and their ids concatenated,
 because at sampling time the policy continues the ids of the prompt encoded on its
 own (see :func:`encode_prompt`). Tokenizing the joined string can merge characters
 across the boundary into one token (for example ``|>`` and a leading ``(`` in a
-byte-level BPE), which would train the policy on a prompt encoding that sampling never produces.
+byte-level BPE), which would train the policy on a prompt encoding that sampling
+never produces.
 
 Usage::
 
@@ -194,6 +195,8 @@ def train_sft(
     dtype : {torch.float32, torch.bfloat16}
         Compute dtype. With ``torch.bfloat16`` the forward and backward pass run
         under CPU autocast while the weights and optimizer state stay in float32.
+        On a Xeon with AMX (1 thread, shared machine) a SmolLM2-135M step on
+        4 x 96 tokens took 6.0 s in bfloat16 against 7.8 s in float32.
     log_every : int
         Log one entry every ``log_every`` optimizer steps.
 
