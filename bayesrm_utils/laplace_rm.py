@@ -18,9 +18,9 @@ of the scalar reward with respect to the trainable weights.
   square of the batch size.
 - ``method="fast"`` (default) gets every response's gradient from one batched
   forward and backward pass. For a linear layer ``y = W a`` applied at every
-  token, the per-sample weight gradient is ``Σ_t g_t a_tᵀ``, with ``a_t`` captured
-  by a forward hook and ``g_t = ∂r/∂y_t`` taken from the backward pass of the
-  summed reward (samples do not interact, and padded tokens get ``g_t = 0``).
+  token, the per-sample weight gradient is ``Σ_t g_t a_tᵀ``. A forward hook
+  captures ``a_t``, and ``g_t = ∂r/∂y_t`` comes from the backward pass of the
+  summed reward, because samples do not interact. Padded tokens get ``g_t = 0``.
   For a KFAC posterior, ``Λ`` is evaluated in the Kronecker eigenbasis without
   forming ``P^{-1}``: with factors ``G = Q_G diag(λ_G) Q_Gᵀ`` (output side) and
   ``A = Q_A diag(λ_A) Q_Aᵀ`` (input side), a layer contributes
@@ -93,7 +93,7 @@ class LaplaceAdapter(nn.Module):
         return rewards if rewards.ndim == 2 else rewards.unsqueeze(-1)
 
 
-class _SdpaOff:
+class _EagerAttention:
     """Switch the backbone to eager attention while the context is active.
 
     Curvlinops builds the full GGN with forward-mode autodiff, which PyTorch's
@@ -182,6 +182,17 @@ def fit_laplace(
     if prior_precision <= 0:
         raise ValueError(f"prior_precision must be positive, got {prior_precision}.")
 
+    # laplace-torch takes the dtype of the posterior from the first parameter,
+    # which is a backbone weight, so every weight must share one float dtype.
+    dtypes = {p.dtype for p in model.parameters()}
+
+    if dtypes not in ({torch.float32}, {torch.float64}):
+        raise ValueError(
+            f"fit_laplace needs all weights in float32 or all in float64, got "
+            f"{sorted(map(str, dtypes))}; build the reward model with "
+            "dtype=torch.float32."
+        )
+
     model.eval()
     adapter = LaplaceAdapter(model)
     la = _build_laplace(adapter, hessian_structure)
@@ -194,7 +205,7 @@ def fit_laplace(
     )
 
     if hessian_structure == "full":
-        with _SdpaOff(model):
+        with _EagerAttention(model):
             la.fit(loader)
     else:
         la.fit(loader)
@@ -258,7 +269,7 @@ class LaplaceRewardModel:
         self.hessian_structure = hessian_structure
         self.max_length = max_length
         self._targets = _gradient_targets(model, la.params)
-        self._kron_blocks = None
+        self._kron_cache: tuple[tuple, list] | None = None
 
     @property
     def prior_precision(self) -> np.ndarray:
@@ -371,24 +382,35 @@ class LaplaceRewardModel:
 
         return rewards.detach(), variance.detach().clamp(min=0.0)
 
-    def _kron_variance(self, gradients: list[torch.Tensor]) -> torch.Tensor:
-        if self._kron_blocks is None:
-            self._kron_blocks = _kron_eigenbasis(self.la)
+    def _kron_groups(self) -> list:
+        # The stacked eigenbases are cached per prior precision, so changing the
+        # prior after fitting still takes effect.
+        key = (id(self.la.H), tuple(self.la.prior_precision.tolist()))
 
+        if self._kron_cache is None or self._kron_cache[0] != key:
+            self._kron_cache = (key, _group_kron_blocks(_kron_eigenbasis(self.la)))
+
+        return self._kron_cache[1]
+
+    def _kron_variance(self, gradients: list[torch.Tensor]) -> torch.Tensor:
         variance = torch.zeros(
             gradients[0].shape[0], dtype=gradients[0].dtype, device=gradients[0].device
         )
 
-        for gradient, (eigenvectors, inverse_eigenvalues) in zip(
-            gradients, self._kron_blocks
-        ):
+        for indices, eigenvectors, inverse_eigenvalues in self._kron_groups():
+            stacked = torch.stack([gradients[i] for i in indices])
+
             if len(eigenvectors) == 1:
-                rotated = gradient @ eigenvectors[0]
+                # (k, batch, out) @ (k, out, out): rotates every sample's bias
+                # gradient into its block's eigenbasis.
+                rotated = stacked @ eigenvectors[0]
             else:
                 q_out, q_in = eigenvectors
-                rotated = q_out.T @ gradient @ q_in
+                rotated = q_out.transpose(-1, -2).unsqueeze(1) @ stacked
+                rotated = rotated @ q_in.unsqueeze(1)
 
-            variance += (rotated.square() * inverse_eigenvalues).flatten(1).sum(1)
+            weighted = rotated.square() * inverse_eigenvalues.unsqueeze(1)
+            variance += weighted.flatten(2).sum(dim=2).sum(dim=0)
 
         return variance
 
@@ -569,7 +591,7 @@ def _per_sample_gradients(
             rewards = model(input_ids, attention_mask)
             outputs = [captured[module][1] for module in modules]
             # Samples do not interact, so the gradient of the summed reward with
-            # respect to a layer output holds each sample's own output gradient.
+            # respect to a layer output is each sample's own output gradient.
             output_grads = torch.autograd.grad(rewards.sum(), outputs)
     finally:
         for handle in handles:
@@ -577,21 +599,64 @@ def _per_sample_gradients(
 
     batch = input_ids.shape[0]
     grad_by_module = dict(zip(modules, output_grads))
-    gradients = []
+    gradients: list[torch.Tensor | None] = [None] * len(targets)
+    groups: dict[tuple, list] = {}
 
-    for module, kind in targets:
+    for index, (module, kind) in enumerate(targets):
         output_grad = grad_by_module[module]
         output_grad = output_grad.reshape(batch, -1, output_grad.shape[-1])
 
         if kind == "bias":
-            gradients.append(output_grad.sum(dim=1))
+            gradients[index] = output_grad.sum(dim=1)
             continue
 
         inputs = captured[module][0]
         inputs = inputs.reshape(batch, -1, inputs.shape[-1]).to(output_grad.dtype)
-        gradients.append(torch.einsum("bto,bti->boi", output_grad, inputs))
+        key = (tuple(output_grad.shape), tuple(inputs.shape))
+        groups.setdefault(key, []).append((index, output_grad, inputs))
+
+    # One batched contraction per group of equally shaped layers (e.g. every
+    # LoRA A of the model) keeps the number of small kernel launches low.
+    for members in groups.values():
+        indices, layer_output_grads, layer_inputs = zip(*members)
+        stacked = torch.einsum(
+            "kbto,kbti->kboi",
+            torch.stack(layer_output_grads),
+            torch.stack(layer_inputs),
+        )
+        for index, gradient in zip(indices, stacked):
+            gradients[index] = gradient
 
     return rewards, gradients
+
+
+def _group_kron_blocks(blocks) -> list[tuple[list[int], list, torch.Tensor]]:
+    """Stack the eigenbases of equally shaped Kronecker blocks.
+
+    Returns
+    -------
+    list of tuple
+        ``(block indices, stacked eigenvectors, stacked inverse eigenvalues)``,
+        with a leading axis over the blocks of a group.
+    """
+    groups: dict[tuple, list[int]] = {}
+
+    for index, (eigenvectors, inverse) in enumerate(blocks):
+        key = tuple(tuple(q.shape) for q in eigenvectors) + (tuple(inverse.shape),)
+        groups.setdefault(key, []).append(index)
+
+    stacked = []
+
+    for indices in groups.values():
+        n_factors = len(blocks[indices[0]][0])
+        eigenvectors = [
+            torch.stack([blocks[i][0][factor] for i in indices])
+            for factor in range(n_factors)
+        ]
+        inverse = torch.stack([blocks[i][1] for i in indices])
+        stacked.append((indices, eigenvectors, inverse))
+
+    return stacked
 
 
 def _kron_eigenbasis(la) -> list[tuple[list[torch.Tensor], torch.Tensor]]:

@@ -54,7 +54,7 @@ def make_micro_bert_dir(directory) -> str:
 
 
 def held_out_texts(n: int = 9) -> tuple[list[str], list[str]]:
-    """Held-out prompts and responses of different lengths."""
+    """Make held-out prompts and responses of different lengths."""
     pairs = make_pairs(n, seed=7)
     prompts = [pair["prompt"] for pair in pairs]
     responses = [
@@ -65,7 +65,7 @@ def held_out_texts(n: int = 9) -> tuple[list[str], list[str]]:
 
 
 def reward_jacobians(model, input_ids, attention_mask) -> torch.Tensor:
-    """Compute the gradient of each reward, one autograd call per row: ``(n, P)``."""
+    """Compute the gradient ``(n, P)`` of each reward with one autograd call per row."""
     params = [p for p in model.parameters() if p.requires_grad]
     rows = []
 
@@ -211,9 +211,9 @@ def test_kron_and_diag_distance_from_full(micro):
         print(f"{structure} / full variance ratio: {np.round(ratio, 3)}")
 
         # The bound is loose on purpose. On this model diag is within about 10%
-        # of full, while KFAC is about 50 times smaller: its input factor sums
-        # the chosen and rejected features separately, which adds curvature
-        # along the feature mean where the Bradley-Terry GGN has almost none.
+        # of full, while KFAC is about 50 times smaller. The KFAC input factor
+        # sums the chosen and rejected features separately, so it adds curvature
+        # along the feature mean, where the Bradley-Terry GGN has almost none.
         assert np.all(ratio > 1e-3), structure
         assert np.all(ratio < 1e3), structure
 
@@ -279,6 +279,30 @@ def test_fast_matches_laplace_torch_padded(tiny):
     assert lengths.unique().numel() > 3
     torch.testing.assert_close(fast, reference, rtol=1e-5, atol=0)
     torch.testing.assert_close(fast_mean, ref_mean, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("structure", ["kron", "diag"])
+def test_fast_matches_laplace_torch_with_bias(tmp_path, structure):
+    directory = make_micro_bert_dir(tmp_path)
+    model, tokenizer = build_reward_model(
+        directory, lora_r=2, seed=0, dtype=torch.float64
+    )
+    # A head bias gives laplace-torch a single-factor Kronecker block.
+    model.head = torch.nn.Linear(16, 1, dtype=torch.float64)
+    pairs = make_pairs(16, seed=0)
+    train_reward_model(model, tokenizer, pairs, lr=3e-2, max_length=MAX_LENGTH)
+    posterior = fit_laplace(
+        model, tokenizer, pairs, hessian_structure=structure, max_length=MAX_LENGTH
+    )
+    prompts, responses = held_out_texts()
+
+    _, fast = posterior.predict(prompts, responses, batch_size=5)
+    _, reference = posterior.predict(
+        prompts, responses, batch_size=5, method="laplace_torch"
+    )
+
+    assert posterior.la.n_params == 144 + 1
+    np.testing.assert_allclose(fast, reference, rtol=1e-5, atol=0)
 
 
 def test_fast_variance_independent_of_batching(tiny):
@@ -355,6 +379,14 @@ def test_fit_rejects_invalid_options(micro, option, value):
 
     with pytest.raises(ValueError, match=option):
         fit_laplace(model, tokenizer, pairs, **{option: value})
+
+
+def test_fit_rejects_bfloat16_backbone(tmp_path):
+    directory = make_micro_bert_dir(tmp_path)
+    model, tokenizer = build_reward_model(directory, lora_r=2, dtype=torch.bfloat16)
+
+    with pytest.raises(ValueError, match="float32"):
+        fit_laplace(model, tokenizer, make_pairs(4, seed=0))
 
 
 def test_predict_rejects_invalid_method(micro):
