@@ -236,8 +236,8 @@ CASES = [
 # The off-topic answer to case i is the good answer to case i + OFF_TOPIC_SHIFT.
 OFF_TOPIC_SHIFT = 11
 
-# Two ordinary but unhelpful answers, beyond the four required failure types: a
-# generic answer that fits any instruction, and the instruction repeated back.
+# Two ordinary but unhelpful answers besides the four broken ones: a generic
+# answer that fits any instruction, and the instruction repeated back.
 EVASIVE_ANSWER = (
     "That is a good question. There are many things to consider, and the answer "
     "depends on the situation."
