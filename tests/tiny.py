@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 from tokenizers import Tokenizer
 from tokenizers.models import WordLevel
-from tokenizers.pre_tokenizers import Split
+from tokenizers.pre_tokenizers import Punctuation, Sequence, WhitespaceSplit
 from transformers import (
     BertConfig,
     BertModel,
@@ -29,8 +29,9 @@ def tiny_tokenizer() -> PreTrainedTokenizerFast:
     """A word-level tokenizer that knows the prompt-format markers as single tokens."""
     vocab = {token: i for i, token in enumerate(SPECIAL_TOKENS + WORDS)}
     backend = Tokenizer(WordLevel(vocab, unk_token="<unk>"))
-    # Split on spaces and around the markers so "<|prompter|>what" gives two tokens.
-    backend.pre_tokenizer = Split(r"<\|[a-z]+\|>| |[,.!?]", behavior="isolated")
+    # The markers are special tokens, matched before pre-tokenisation, so
+    # "<|prompter|>what" gives two tokens.
+    backend.pre_tokenizer = Sequence([WhitespaceSplit(), Punctuation()])
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=backend,
         pad_token="<pad>",
