@@ -463,10 +463,10 @@ def reference_sample(
 ) -> list[str] | list[SampledResponse]:
     """Sample ``n`` responses with plain ``model.generate`` on repeated prompts.
 
-    Takes the same arguments as :func:`sample_responses`. The global torch RNG
-    is seeded once with ``seed``, so the samples follow the same distribution as
-    :func:`sample_responses` but are not the same tokens, and they change with
-    ``batch_size``. Each batch encodes the prompt once per sample and keeps
+    Takes the arguments of :func:`sample_responses` except ``start_index``. The
+    global torch RNG is seeded once with ``seed``, so the samples follow the same
+    distribution as :func:`sample_responses` but are not the same tokens, and they
+    change with ``batch_size``. Each batch encodes the prompt once per sample and keeps
     finished samples in the batch as padding until all have finished.
     """
     _check_arguments(n, seed, 0, max_new_tokens, temperature, top_p, batch_size)

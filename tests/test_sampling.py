@@ -363,7 +363,7 @@ def test_draw_tokens_follows_probabilities():
     assert p_value > 1e-3
 
 
-def test_draw_tokens_never_returns_zero_mass_tail():
+def test_draw_tokens_target_at_total_mass():
     probs = torch.tensor([[0.25, 0.75, 0.0, 0.0]])
 
     generator = torch.Generator().manual_seed(0)
