@@ -48,6 +48,9 @@ class StudyConfig:
     label_mode: str = "argmax"  # "argmax" of gold, or "bradley_terry" sampled
     gold_kind: str = "embedded"
     gold_source: str | None = None  # hub id or local path for non-embedded golds
+    # Input format of a sequence-classifier or judge gold, with {prompt} and
+    # {response} fields; None keeps the backend's default.
+    gold_template: str | None = None
     gold_batch_size: int = 16  # responses per gold forward
     max_new_tokens: int = 64  # tokens per sampled response
     temperature: float = 1.0
@@ -98,6 +101,15 @@ class StudyConfig:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
+# The Alpaca prompt format that AlpacaFarm's reward model was trained on. The
+# instruction and its input arrive joined as {prompt}, so the no-input variant of
+# the format is used for every row.
+ALPACA_TEMPLATE = (
+    "Below is an instruction that describes a task. Write a response that "
+    "appropriately completes the request.\n\n### Instruction:\n{prompt}\n\n"
+    "### Response:{response}"
+)
+
 SMOKE = dict(
     dtype="float32",
     sft_examples=16,
@@ -129,6 +141,7 @@ PAPER = dict(
     # AlpacaFarm's human-preference reward model, recovered from its weight diff
     # against LLaMA-7B and saved as a sequence classifier (see docs/paper_profile.md).
     gold_source="alpaca_farm_reward_model_human",
+    gold_template=ALPACA_TEMPLATE,
     max_new_tokens=300,
     proxy_backbone="EleutherAI/pythia-70m",
     proxy_seeds=(0, 1, 2, 3, 4),
@@ -244,6 +257,13 @@ def _validate(cfg: StudyConfig) -> None:
         raise ValueError(
             f"penalty_ks contains negative values {bad_ks}: a penalty weight k "
             "must be >= 0."
+        )
+    if cfg.gold_template is not None and not (
+        "{prompt}" in cfg.gold_template and "{response}" in cfg.gold_template
+    ):
+        raise ValueError(
+            f"gold_template={cfg.gold_template!r} must contain both {{prompt}} and "
+            "{response} fields."
         )
     if cfg.gold_kind != "embedded" and not cfg.gold_source:
         raise ValueError(

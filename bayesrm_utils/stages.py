@@ -48,7 +48,7 @@ SAMPLING_KNOBS = (
     "temperature",
     "top_p",
 )
-GOLD_KNOBS = ("gold_kind", "gold_source", "dtype")
+GOLD_KNOBS = ("gold_kind", "gold_source", "gold_template", "dtype")
 PREFERENCE_KNOBS = (*SAMPLING_KNOBS, *GOLD_KNOBS, "n_preference_prompts", "label_mode")
 REWARD_MODEL_KNOBS = (
     "seed", "dtype", "proxy_backbone", "rm_epochs", "rm_lr", "rm_batch_size",
@@ -218,11 +218,11 @@ def load_policy(run: Run):
 def load_gold(cfg: StudyConfig):
     from bayesrm_utils import gold
 
+    options = {"allow_pickle": cfg.allow_pickle}
+    if cfg.gold_template is not None:
+        options["template"] = cfg.gold_template
     return gold.build_gold_reward(
-        cfg.gold_kind,
-        cfg.gold_source,
-        dtype=torch_dtype(cfg.dtype),
-        allow_pickle=cfg.allow_pickle,
+        cfg.gold_kind, cfg.gold_source, dtype=torch_dtype(cfg.dtype), **options
     )
 
 

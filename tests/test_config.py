@@ -86,6 +86,7 @@ def test_wrong_type_rejected(name, value):
         ({"top_p": 0.0}, "top_p"),
         ({"rm_eval_fraction": 1.0}, "rm_eval_fraction"),
         ({"gold_kind": "sequence_classifier"}, "needs gold_source"),
+        ({"gold_template": "{prompt} only"}, "must contain both"),
     ],
 )
 def test_invalid_value_rejected(overrides, message):
