@@ -22,7 +22,7 @@ done
 out="$run_dir/notebooks"
 mkdir -p "$out"
 
-notebooks=${NOTEBOOKS:-$(ls notebooks/0[1-7]_*.py)}
+notebooks=${NOTEBOOKS:-$(ls notebooks/0[1-8]_*.py)}
 for source in $notebooks; do
   name=$(basename "$source" .py)
   echo "=== $name ($(date +%T))"
