@@ -12,7 +12,8 @@ then measures, per batch size, the seconds per response and the peak memory of
 Timing: each method scores the same pre-tokenised responses (tokenisation is not
 timed). Methods take turns for ``--repeats`` rounds and the fastest round counts,
 which damps noise from other processes on a shared machine. laplace_torch runs
-one round because it is slow.
+one round because it is slow. Wall-clock and process CPU seconds are both
+reported, because CPU time is less affected by other processes.
 
 Memory: before each measured batch, freed heap memory is handed back to the OS
 (glibc ``malloc_trim``). A thread then samples the resident set size (RSS) every
@@ -190,17 +191,24 @@ def measure(posterior, args, batch_size: int) -> dict[str, dict[str, float]]:
         with PeakRss() as memory:
             run_method(posterior, method, batches[:1])
 
-        results[method] = {"peak_mib": memory.mib, "seconds": float("inf")}
+        results[method] = {
+            "peak_mib": memory.mib,
+            "seconds": float("inf"),
+            "cpu_seconds": float("inf"),
+        }
 
     for round_index in range(args.repeats):
         for method in METHODS:
             if method == "laplace_torch" and round_index > 0:
                 continue
 
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             run_method(posterior, method, batches)
             seconds = (time.perf_counter() - start) / args.n_responses
-            results[method]["seconds"] = min(results[method]["seconds"], seconds)
+            cpu_seconds = (time.process_time() - start_cpu) / args.n_responses
+            result = results[method]
+            result["seconds"] = min(result["seconds"], seconds)
+            result["cpu_seconds"] = min(result["cpu_seconds"], cpu_seconds)
 
     return results
 
@@ -241,19 +249,22 @@ def main(argv=None) -> None:
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     print()
     print(
-        f"{'batch':>5} {'method':>14} {'s/response':>11} {'peak MiB':>9} "
-        f"{'x forward':>9}"
+        f"{'batch':>5} {'method':>14} {'s/response':>11} {'x forward':>9} "
+        f"{'cpu s/resp':>11} {'x forward':>9} {'peak MiB':>9}"
     )
 
     for batch_size in args.batch_sizes:
         results = measure(posterior, args, batch_size)
-        forward = results["forward"]["seconds"]
+        forward = results["forward"]
 
         for method in METHODS:
-            seconds = results[method]["seconds"]
+            result = results[method]
             print(
-                f"{batch_size:>5} {method:>14} {seconds:>11.4f} "
-                f"{results[method]['peak_mib']:>9.1f} {seconds / forward:>9.2f}",
+                f"{batch_size:>5} {method:>14} {result['seconds']:>11.4f} "
+                f"{result['seconds'] / forward['seconds']:>9.2f} "
+                f"{result['cpu_seconds']:>11.4f} "
+                f"{result['cpu_seconds'] / forward['cpu_seconds']:>9.2f} "
+                f"{result['peak_mib']:>9.1f}",
                 flush=True,
             )
 
