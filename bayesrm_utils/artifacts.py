@@ -6,7 +6,10 @@ last, records the configuration values the stage depends on, the digests of the
 upstream manifests it read, and the size and SHA-256 of every file it wrote. So
 
 - a stage killed at any point leaves no manifest, and its rerun starts over (or
-  resumes from its checkpoint files, each of which is itself written atomically);
+  resumes from its checkpoint files, each of which is itself written atomically).
+  A stage records the digest of its configuration in ``started.json`` before it
+  writes anything, so checkpoints of a run with another configuration are
+  discarded instead of being mixed into the new results;
 - rerunning a finished stage with the same configuration finds the manifest and
   does nothing;
 - a changed configuration or upstream stage makes the manifest stale: the stage
@@ -32,6 +35,7 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+STARTED = "started.json"
 
 
 class ArtifactError(RuntimeError):
@@ -207,7 +211,9 @@ class Stage:
         """Return True when the stage is already done; otherwise make it ready to run.
 
         A manifest from another configuration is reported, then the folder is
-        cleared. Without a manifest, checkpoint files of an interrupted run stay.
+        cleared. Without a manifest, checkpoint files of an interrupted run stay
+        when its ``started.json`` records the same configuration digest, and are
+        cleared otherwise.
         """
         manifest = self.manifest()
         if manifest is not None and manifest["digest"] == self.expected_digest():
@@ -224,11 +230,47 @@ class Stage:
             )
             logger.warning("%s: %s; recomputing.", self.root, reason)
             shutil.rmtree(self.root)
+        elif self.root.exists() and any(self.root.iterdir()):
+            self._discard_foreign_checkpoints()
         self.root.mkdir(parents=True, exist_ok=True)
         # Temporary files of writes that a kill interrupted.
         for stray in self.root.rglob(".*.tmp"):
             stray.unlink()
+        if not self.started_path.exists():
+            save_json(
+                self.started_path,
+                {"config": self.config, "digest": self.expected_digest()},
+            )
         return False
+
+    @property
+    def started_path(self) -> Path:
+        return self.root / STARTED
+
+    def _discard_foreign_checkpoints(self) -> None:
+        """Clear the files of an interrupted run unless it had this configuration."""
+        started = load_json(self.started_path) if self.started_path.exists() else None
+        if started is not None and started["digest"] == self.expected_digest():
+            logger.info(
+                "%s: resuming from the checkpoints of an interrupted run.", self.root
+            )
+            return
+
+        if started is None:
+            reason = "they have no record of their configuration"
+        else:
+            changed = _changed_keys(started["config"], self.config)
+            reason = (
+                f"they were made with other values of {', '.join(changed)}"
+                if changed
+                else "they were made before an upstream stage was recomputed"
+            )
+        logger.warning(
+            "%s: discarding the checkpoints of an interrupted run because %s.",
+            self.root,
+            reason,
+        )
+        shutil.rmtree(self.root)
 
     def finish(self, files: list[str], extra: dict | None = None) -> None:
         """Write the manifest after every artifact file is in place."""
@@ -245,6 +287,7 @@ class Stage:
             **(extra or {}),
         }
         save_json(self.manifest_path, manifest)
+        self.started_path.unlink(missing_ok=True)
 
     def verify(self) -> None:
         """Check every recorded file's size and hash."""

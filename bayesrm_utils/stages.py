@@ -139,11 +139,12 @@ class Run:
 
 
 def stage_files(stage: Stage) -> list[str]:
-    """Every file under the stage folder except the manifest and checkpoints."""
+    """Every file under the stage folder except the bookkeeping and checkpoints."""
+    skipped = (artifacts.MANIFEST, artifacts.STARTED, "chunks")
     files = []
     for path in sorted(stage.root.rglob("*")):
         relative = path.relative_to(stage.root)
-        if path.is_file() and relative.parts[0] not in (artifacts.MANIFEST, "chunks"):
+        if path.is_file() and relative.parts[0] not in skipped:
             files.append(str(relative))
     return files
 

@@ -140,6 +140,7 @@ def test_manifest_lists_hashes(tmp_path):
 
 def test_prepare_removes_stray_temporary_files(tmp_path):
     stage = Stage(tmp_path / "a", {"n": 1})
+    assert not stage.prepare()
     (tmp_path / "a" / "chunks").mkdir(parents=True)
     stray = tmp_path / "a" / "chunks" / ".prompt_000001.jsonl.abc.tmp"
     stray.write_text("partial")
@@ -148,3 +149,40 @@ def test_prepare_removes_stray_temporary_files(tmp_path):
     assert not stage.prepare()
     assert not stray.exists()
     assert checkpoint.exists()
+
+
+def interrupted_stage(root, config):
+    """A stage that was started with ``config`` and killed after one checkpoint."""
+    stage = Stage(root, config)
+    assert not stage.prepare()
+    artifacts.save_npz(stage.path("chunks/gold_000000.npz"), gold=np.ones(3))
+    return stage.path("chunks/gold_000000.npz")
+
+
+def test_resume_keeps_same_config_checkpoints(tmp_path):
+    checkpoint = interrupted_stage(tmp_path / "a", {"n": 1})
+    assert not Stage(tmp_path / "a", {"n": 1}).prepare()
+    assert checkpoint.exists()
+
+
+def test_resume_discards_other_config_checkpoints(tmp_path, caplog):
+    checkpoint = interrupted_stage(tmp_path / "a", {"n": 1})
+    stage = Stage(tmp_path / "a", {"n": 2})
+    with caplog.at_level("WARNING"):
+        assert not stage.prepare()
+    assert not checkpoint.exists()
+    assert "other values of n" in caplog.text
+    assert json.loads(stage.started_path.read_text())["config"] == {"n": 2}
+
+
+def test_resume_discards_unrecorded_checkpoints(tmp_path):
+    checkpoint = interrupted_stage(tmp_path / "a", {"n": 1})
+    (tmp_path / "a" / artifacts.STARTED).unlink()
+    assert not Stage(tmp_path / "a", {"n": 1}).prepare()
+    assert not checkpoint.exists()
+
+
+def test_finish_removes_started_record(tmp_path):
+    stage = finished_stage(tmp_path / "a", {"n": 1})
+    assert not stage.started_path.exists()
+    assert list(json.loads(stage.manifest_path.read_text())["files"]) == ["scores.npz"]

@@ -213,3 +213,18 @@ def test_killed_sampling_resumes_with_same_samples(models, first_run, tmp_path):
         stages.Run(tiny_config(models), root).bon_responses(), 2
     )
     assert texts == texts_a
+
+
+def test_resume_ignores_other_config_samples(models, first_run, tmp_path):
+    """Samples of an interrupted run with another N are not mixed into this run."""
+    run_a, scores_a, _ = first_run
+    root = tmp_path / "stale"
+    for name in ("01_sft", "02_preference", "03_reward_models", "04_laplace"):
+        shutil.copytree(run_a.root / name, root / name)
+    stale = stages.Run(tiny_config(models, n_samples=7), root).bon_responses()
+    assert not stale.prepare()
+    artifacts.save_jsonl(stages.prompt_file(stale, 0), [{"response": "x"}] * 7)
+
+    scores = stages.run_bon_samples(stages.Run(tiny_config(models), root))
+    for name in scores_a:
+        np.testing.assert_array_equal(scores[name], scores_a[name])
