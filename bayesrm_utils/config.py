@@ -38,7 +38,7 @@ class StudyConfig:
     # Stage 1: supervised fine-tuning of the policy.
     policy_source: str = "embedded:smollm2-135m-instruct"
     sft_examples: int = 300  # sft rows with a reference output used for training
-    sft_epochs: int = 2
+    sft_epochs: int = 1
     sft_lr: float = 3e-5
     sft_batch_size: int = 4  # sequences per optimiser step
     sft_max_length: int = 256  # tokens, prompt + response

@@ -9,6 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
+# OpenMP threads that spin while waiting make torch 10x slower as soon as any other
+# process competes for the cores (measured: a 576x1536 bf16 matmul took 3.3 ms
+# instead of 0.3 ms next to one busy process). Sleeping waiters avoid that.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 profile=${1:?usage: scripts/run_notebooks.sh PROFILE [papermill options...]}
 shift
