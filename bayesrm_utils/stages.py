@@ -159,6 +159,53 @@ def complete(stage: Stage, extra: dict | None = None) -> None:
     stage.finish(stage_files(stage), extra)
 
 
+def study_rows(cfg: StudyConfig) -> dict[str, list[dict]]:
+    """Load and check the sft, preference and val rows that the study uses.
+
+    Every row is validated, the val split must have ``n_val_prompts`` rows, and no
+    prompt may be in two splits, because a val prompt seen in SFT or preference
+    training would bias the best-of-n estimates.
+    """
+    rows = {
+        "sft": data.load_split(cfg.data_source, "sft"),
+        "preference": data.load_split(
+            cfg.data_source, "preference", limit=cfg.n_preference_prompts
+        ),
+        "val": data.load_split(cfg.data_source, "val", limit=cfg.n_val_prompts),
+    }
+    if not any(r["output"].strip() for r in rows["sft"]):
+        raise ValueError(
+            f"The sft split of {cfg.data_source} has no rows with a reference output; "
+            "SFT needs instruction-output pairs."
+        )
+    if len(rows["val"]) < cfg.n_val_prompts:
+        raise ValueError(
+            f"n_val_prompts={cfg.n_val_prompts} but the val split of "
+            f"{cfg.data_source} has only {len(rows['val'])} rows. Lower n_val_prompts."
+        )
+    # NOTE: never run against the AlpacaFarm Hub splits of the paper profile, so
+    # it is unverified that they share no prompt.
+    data.check_disjoint(rows)
+    return rows
+
+
+def check_inputs(cfg: StudyConfig) -> dict[str, list[dict]]:
+    """Check the data and every model source before a stage starts expensive work.
+
+    Returns the rows of :func:`study_rows`. Model sources are only resolved (a
+    local directory must contain config.json and weights), not loaded.
+    """
+    from bayesrm_utils import loading
+
+    rows = study_rows(cfg)
+    sources = [cfg.policy_source, cfg.proxy_backbone]
+    if cfg.gold_kind != "embedded":
+        sources.append(cfg.gold_source)
+    for source in sources:
+        loading.check_source(source, allow_pickle=cfg.allow_pickle)
+    return rows
+
+
 # ----------------------------------------------------------------------------------
 # Stage 1: supervised fine-tuning
 
@@ -172,12 +219,7 @@ def run_sft(run: Run) -> pd.DataFrame:
     if stage.prepare():
         return pd.read_csv(stage.path("loss.csv"))
 
-    rows = [r for r in data.load_split(cfg.data_source, "sft") if r["output"].strip()]
-    if not rows:
-        raise ValueError(
-            f"The sft split of {cfg.data_source} has no rows with a reference output; "
-            "SFT needs instruction-output pairs."
-        )
+    rows = [r for r in check_inputs(cfg)["sft"] if r["output"].strip()]
     rows = rows[: cfg.sft_examples]
     examples = [
         {"prompt": data.format_prompt(r), "response": data.format_response(r["output"])}
@@ -324,9 +366,7 @@ def run_preference(run: Run) -> pd.DataFrame:
     if stage.prepare():
         return pd.DataFrame(artifacts.load_jsonl(stage.path("pairs.jsonl")))
 
-    rows = data.load_split(
-        cfg.data_source, "preference", limit=cfg.n_preference_prompts
-    )
+    rows = check_inputs(cfg)["preference"]
     model, tokenizer = load_policy(run)
     sample_prompts(stage, model, tokenizer, rows, 2, cfg, tag=2)
     del model
@@ -600,12 +640,7 @@ def run_bon_responses(run: Run) -> Stage:
     if stage.prepare():
         return stage
 
-    rows = data.load_split(cfg.data_source, "val", limit=cfg.n_val_prompts)
-    if len(rows) < cfg.n_val_prompts:
-        raise ValueError(
-            f"n_val_prompts={cfg.n_val_prompts} but the val split of "
-            f"{cfg.data_source} has only {len(rows)} rows. Lower n_val_prompts."
-        )
+    rows = check_inputs(cfg)["val"]
     model, tokenizer = load_policy(run)
     sample_prompts(stage, model, tokenizer, rows, cfg.n_samples, cfg, tag=5)
     complete(stage, {"n_prompts": len(rows), "n_samples": cfg.n_samples})

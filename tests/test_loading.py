@@ -306,3 +306,29 @@ def test_embedded_minilm_is_bert():
     assert type(model).__name__ == "BertModel"
     assert model.config.hidden_size == 384
     assert tokenizer.pad_token == "[PAD]"
+
+
+def test_directory_without_config_rejected(tmp_path):
+    with pytest.raises(FileNotFoundError, match="has no config.json"):
+        load_causal_lm(tmp_path)
+
+
+def test_directory_without_weights_rejected(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(FileNotFoundError, match="no weights"):
+        load_causal_lm(tmp_path)
+
+
+def test_check_source_reads_no_weights(tmp_path, monkeypatch):
+    _save_checkpoint(tmp_path, "llama")
+
+    def fail(*args, **kwargs):
+        raise AssertionError("check_source loaded a model")
+
+    monkeypatch.setattr(loading.AutoModelForCausalLM, "from_pretrained", fail)
+    loading.check_source(tmp_path)
+    loading.check_source("embedded:all-minilm-l6-v2")
+    with pytest.raises(ValueError, match="invalid embedded model name"):
+        loading.check_source("embedded:nope")
+    with pytest.raises(FileNotFoundError, match="not an existing directory"):
+        loading.check_source(str(tmp_path / "missing"))

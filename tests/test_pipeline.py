@@ -228,3 +228,40 @@ def test_resume_ignores_other_config_samples(models, first_run, tmp_path):
     scores = stages.run_bon_samples(stages.Run(tiny_config(models), root))
     for name in scores_a:
         np.testing.assert_array_equal(scores[name], scores_a[name])
+
+
+def copy_data(tmp_path, split, edit):
+    """Copy the shipped instruction splits and apply ``edit`` to one split's rows."""
+    target = tmp_path / "data"
+    shutil.copytree(stages.REPO_ROOT / "data" / "instructions", target)
+    path = target / f"{split}.jsonl"
+    rows = edit(artifacts.load_jsonl(path))
+    artifacts.save_jsonl(path, rows)
+    return str(target)
+
+
+def test_shared_val_prompt_fails_before_sft(models, tmp_path):
+    val = artifacts.load_jsonl(stages.REPO_ROOT / "data" / "instructions" / "val.jsonl")
+    source = copy_data(tmp_path, "preference", lambda rows: [val[0], *rows[1:]])
+    run = stages.Run(tiny_config(models, data_source=source), tmp_path / "run")
+    with pytest.raises(ValueError, match="in both split 'preference' and split 'val'"):
+        stages.run_sft(run)
+    assert not list(run.root.rglob("policy"))
+
+
+def test_bad_val_row_fails_before_sft(models, tmp_path):
+    source = copy_data(
+        tmp_path, "val", lambda rows: [{**rows[0], "instruction": 42}, *rows[1:]]
+    )
+    run = stages.Run(tiny_config(models, data_source=source), tmp_path / "run")
+    with pytest.raises(ValueError, match=r"val.jsonl:1: field 'instruction' is a int"):
+        stages.run_sft(run)
+    assert not list(run.root.rglob("policy"))
+
+
+def test_missing_gold_model_fails_before_sft(models, tmp_path):
+    missing = str(tmp_path / "no_gold")
+    run = stages.Run(tiny_config(models, gold_source=missing), tmp_path / "run")
+    with pytest.raises(FileNotFoundError, match="no_gold"):
+        stages.run_sft(run)
+    assert not list(run.root.rglob("policy"))
