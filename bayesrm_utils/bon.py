@@ -94,6 +94,14 @@ def _check_ns(ns, n_responses: int) -> np.ndarray:
     return ns_array
 
 
+def _check_integer(name: str, value) -> int:
+    """Return ``value`` as an int, rejecting fractions such as 2.5 instead of
+    truncating them."""
+    if isinstance(value, bool) or float(value) != int(value):
+        raise ValueError(f"{name}={value!r} is invalid; it must be an integer.")
+    return int(value)
+
+
 def _check_n(n: int, n_responses: int) -> None:
     if n < 1 or n > n_responses:
         raise ValueError(
@@ -193,8 +201,8 @@ def bon_weights(N: int, n: int) -> np.ndarray:
     ndarray of shape (N,)
         Non-negative weights that sum to 1, zero for the first ``n - 1`` entries.
     """
-    N = int(N)
-    n = int(n)
+    N = _check_integer("N", N)
+    n = _check_integer("n", n)
     if N < 1:
         raise ValueError(f"N={N} is invalid; there must be at least one response.")
     _check_n(n, N)

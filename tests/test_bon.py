@@ -102,6 +102,14 @@ def test_bon_weights_reject_invalid_n():
         bon_weights(5, 0)
 
 
+def test_bon_weights_reject_fractional_counts():
+    with pytest.raises(ValueError, match=r"n=2.5 is invalid; it must be an integer"):
+        bon_weights(5, 2.5)
+    with pytest.raises(ValueError, match=r"N=5.5 is invalid"):
+        bon_weights(5.5, 2)
+    np.testing.assert_array_equal(bon_weights(5.0, np.int64(2)), bon_weights(5, 2))
+
+
 # ---------------------------------------------------------------------------
 # bon_estimate
 # ---------------------------------------------------------------------------
