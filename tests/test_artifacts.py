@@ -186,3 +186,10 @@ def test_finish_removes_started_record(tmp_path):
     stage = finished_stage(tmp_path / "a", {"n": 1})
     assert not stage.started_path.exists()
     assert list(json.loads(stage.manifest_path.read_text())["files"]) == ["scores.npz"]
+
+
+def test_deleted_listed_file_named(tmp_path):
+    stage = finished_stage(tmp_path / "a", {"n": 1})
+    stage.path("scores.npz").unlink()
+    with pytest.raises(ArtifactError, match=r"scores.npz is listed in .* but missing"):
+        Stage(tmp_path / "a", {"n": 1}).prepare()
