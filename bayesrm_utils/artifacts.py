@@ -35,6 +35,19 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp and mkdtemp create owner-only files (0600) and folders (0700). Written
+# artifacts get the permissions a plain open() or mkdir() would give instead, so
+# other users of a shared run directory can read them.
+FILE_MODE = 0o666 & ~_current_umask()
+DIR_MODE = 0o777 & ~_current_umask()
 STARTED = "started.json"
 
 
@@ -55,6 +68,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     tmp_path = Path(tmp)
     try:
         write(tmp_path)
+        os.chmod(tmp_path, FILE_MODE)
         os.replace(tmp_path, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -68,6 +82,7 @@ def atomic_write_dir(path: Path, write: Callable[[Path], None]) -> None:
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         write(tmp_dir)
+        os.chmod(tmp_dir, DIR_MODE)
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp_dir, path)

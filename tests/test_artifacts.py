@@ -193,3 +193,10 @@ def test_deleted_listed_file_named(tmp_path):
     stage.path("scores.npz").unlink()
     with pytest.raises(ArtifactError, match=r"scores.npz is listed in .* but missing"):
         Stage(tmp_path / "a", {"n": 1}).prepare()
+
+
+def test_written_files_follow_umask(tmp_path):
+    artifacts.save_json(tmp_path / "a.json", {"n": 1})
+    artifacts.atomic_write_dir(tmp_path / "d", lambda d: (d / "x").write_text("1"))
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == artifacts.FILE_MODE
+    assert (tmp_path / "d").stat().st_mode & 0o777 == artifacts.DIR_MODE
