@@ -200,3 +200,11 @@ def test_written_files_follow_umask(tmp_path):
     artifacts.atomic_write_dir(tmp_path / "d", lambda d: (d / "x").write_text("1"))
     assert (tmp_path / "a.json").stat().st_mode & 0o777 == artifacts.FILE_MODE
     assert (tmp_path / "d").stat().st_mode & 0o777 == artifacts.DIR_MODE
+
+
+def test_truncated_manifest_reported(tmp_path):
+    stage = finished_stage(tmp_path / "a", {"n": 1})
+    text = stage.manifest_path.read_text()
+    stage.manifest_path.write_text(text[: len(text) // 2])
+    with pytest.raises(ArtifactError, match=r"manifest.json is not valid JSON"):
+        Stage(tmp_path / "a", {"n": 1}).prepare()
