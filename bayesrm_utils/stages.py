@@ -585,52 +585,58 @@ def laplace_check(posterior, evaluation: list[dict], cfg: StudyConfig) -> dict:
 
 def run_bon_samples(run: Run) -> dict[str, np.ndarray]:
     """Sample N responses per val prompt and score them with every reward."""
-    cfg = run.cfg
-    responses = run_bon_responses(run)
-
-    def texts(index: int) -> tuple[list[str], list[str], list[str]]:
-        records = load_prompt_responses(responses, index)
-        return (
-            [r["prompt"] for r in records],
-            [r["formatted_prompt"] for r in records],
-            [r["response"] for r in records],
-        )
-
-    stage = run.bon_gold()
-    if not stage.prepare():
-        gold = load_gold(cfg)
-
-        def score_gold(index: int) -> dict:
-            prompts, _, responses_text = texts(index)
-            scores = gold.score(prompts, responses_text, batch_size=cfg.gold_batch_size)
-            return {"gold": scores}
-
-        result = score_prompts(stage, "gold", score_gold, cfg.n_val_prompts)
-        artifacts.save_npz(stage.path("gold.npz"), **result)
-        complete(stage)
-
-    for seed in cfg.proxy_seeds:
-        stage = run.bon_proxy(seed)
-        if stage.prepare():
-            continue
-        posterior = load_posterior(run, seed)
-
-        def score_proxy(index: int, posterior=posterior) -> dict:
-            _, formatted, responses_text = texts(index)
-            mean, var = posterior.predict(
-                formatted,
-                [data.format_response(t) for t in responses_text],
-                batch_size=cfg.score_batch_size,
-                max_length=cfg.rm_max_length,
-            )
-            return {"mean": mean, "var": var}
-
-        result = score_prompts(
-            stage, f"proxy_seed_{seed}", score_proxy, cfg.n_val_prompts
-        )
-        artifacts.save_npz(stage.path("proxy.npz"), **result)
-        complete(stage)
+    run_bon_responses(run)
+    run_bon_gold(run)
+    for seed in run.cfg.proxy_seeds:
+        run_bon_proxy(run, seed)
     return load_bon_scores(run)
+
+
+def run_bon_gold(run: Run) -> None:
+    """Score every BoN response with the gold reward, one checkpoint per prompt."""
+    cfg = run.cfg
+    responses = run.bon_responses()
+    stage = run.bon_gold()
+    if stage.prepare():
+        return
+    gold = load_gold(cfg)
+
+    def score_gold(index: int) -> dict:
+        records = load_prompt_responses(responses, index)
+        scores = gold.score(
+            [r["prompt"] for r in records],
+            [r["response"] for r in records],
+            batch_size=cfg.gold_batch_size,
+        )
+        return {"gold": scores}
+
+    result = score_prompts(stage, "gold", score_gold, cfg.n_val_prompts)
+    artifacts.save_npz(stage.path("gold.npz"), **result)
+    complete(stage)
+
+
+def run_bon_proxy(run: Run, seed: int) -> None:
+    """Laplace mean and variance of one proxy for every BoN response."""
+    cfg = run.cfg
+    responses = run.bon_responses()
+    stage = run.bon_proxy(seed)
+    if stage.prepare():
+        return
+    posterior = load_posterior(run, seed)
+
+    def score_proxy(index: int) -> dict:
+        records = load_prompt_responses(responses, index)
+        mean, var = posterior.predict(
+            [r["formatted_prompt"] for r in records],
+            [data.format_response(r["response"]) for r in records],
+            batch_size=cfg.score_batch_size,
+            max_length=cfg.rm_max_length,
+        )
+        return {"mean": mean, "var": var}
+
+    result = score_prompts(stage, f"proxy_seed_{seed}", score_proxy, cfg.n_val_prompts)
+    artifacts.save_npz(stage.path("proxy.npz"), **result)
+    complete(stage)
 
 
 def run_bon_responses(run: Run) -> Stage:
