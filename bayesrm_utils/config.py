@@ -5,9 +5,9 @@ Every notebook starts from a profile and overrides single knobs from its papermi
 
     cfg = load_config("cpu", n_samples=256, proxy_seeds=[0, 1, 2, 3])
 
-``smoke`` runs every stage in a few minutes for CI, ``cpu`` is the embedded study
-sized for two CPU cores and about an hour, ``paper`` is the published setting
-(Pythia 1.4B policy, Pythia 70M proxy, AlpacaFarm data and gold reward model).
+``smoke`` runs every stage in a few minutes for CI. ``cpu`` is the embedded study,
+sized for two CPU cores and about an hour. ``paper`` is the published setting:
+Pythia 1.4B policy, Pythia 70M proxy, AlpacaFarm data and gold reward model.
 """
 
 from __future__ import annotations
