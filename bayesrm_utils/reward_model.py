@@ -523,6 +523,21 @@ def _lr_factor(scheduler: str, step: int, total_steps: int) -> float:
     return 1.0
 
 
+def _check_finite_weights(parameters, step: int, loss: float, lr: float) -> None:
+    """Raise once an optimiser step has made a trainable weight NaN or infinite.
+
+    Diverged weights would otherwise be saved as a finished reward model, and the
+    Laplace fit on them fails far from the cause.
+    """
+    if all(torch.isfinite(p).all() for p in parameters):
+        return
+    raise FloatingPointError(
+        f"Reward model training diverged at step {step}: the LoRA or head weights "
+        f"are no longer finite (batch loss {loss}). Lower the learning rate "
+        f"(lr={lr}) or train in float32."
+    )
+
+
 def train_reward_model(
     model: RewardModel,
     tokenizer,
@@ -620,6 +635,7 @@ def train_reward_model(
             losses.append(loss.item())
             step += 1
             progress.update(1)
+            _check_finite_weights(parameters, step, loss.item(), lr)
 
             if step % eval_every == 0 or step == total_steps:
                 record = {

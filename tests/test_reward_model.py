@@ -370,6 +370,15 @@ def test_invalid_training_options_raise(backbone_dir, option, value, message):
         train_reward_model(model, tokenizer, make_pairs(2, seed=0), **{option: value})
 
 
+def test_diverged_training_raises(backbone_dir):
+    model, tokenizer = build_reward_model(backbone_dir, lora_r=4, seed=0)
+
+    with pytest.raises(FloatingPointError, match=r"diverged at step \d+.*lr=1e\+30"):
+        train_reward_model(
+            model, tokenizer, make_pairs(8, seed=0), lr=1e30, batch_size=2, epochs=2
+        )
+
+
 def test_invalid_pairs_raise(backbone_dir):
     model, tokenizer = build_reward_model(backbone_dir, lora_r=4)
 
