@@ -204,11 +204,22 @@ def fit_laplace(
         la.n_params,
     )
 
-    if hessian_structure == "full":
-        with _EagerAttention(model):
+    try:
+        if hessian_structure == "full":
+            with _EagerAttention(model):
+                la.fit(loader)
+        else:
             la.fit(loader)
-    else:
-        la.fit(loader)
+    except SystemExit as err:
+        # laplace-torch 0.3 calls exit() when the eigendecomposition of a
+        # Kronecker factor fails twice (laplace/utils/utils.py, symeig), which
+        # would end a script with status 0 and no message.
+        raise RuntimeError(
+            "The Laplace fit failed: the eigendecomposition of a Kronecker factor "
+            "of the GGN did not converge, usually because the reward model's "
+            "weights or rewards are not finite. Check its training metrics and "
+            "retrain with a lower learning rate."
+        ) from err
 
     if prior_optimization == "marglik":
         # laplace-torch warns about the classification link approximation, which

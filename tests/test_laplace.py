@@ -389,6 +389,20 @@ def test_fit_rejects_bfloat16_backbone(tmp_path):
         fit_laplace(model, tokenizer, make_pairs(4, seed=0))
 
 
+def test_fit_on_nan_weights_raises(tmp_path):
+    directory = make_micro_bert_dir(tmp_path)
+    model, tokenizer = build_reward_model(
+        directory, lora_r=2, seed=0, dtype=torch.float64
+    )
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if parameter.requires_grad:
+                parameter.fill_(float("nan"))
+
+    with pytest.raises(RuntimeError, match="eigendecomposition of a Kronecker"):
+        fit_laplace(model, tokenizer, make_pairs(4, seed=0), max_length=MAX_LENGTH)
+
+
 def test_predict_rejects_invalid_method(micro):
     posterior = micro[3]["kron"]
 
