@@ -13,6 +13,7 @@ Pythia 1.4B policy, Pythia 70M proxy, AlpacaFarm data and gold reward model.
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,11 +253,18 @@ def _validate(cfg: StudyConfig) -> None:
         raise ValueError("proxy_seeds is empty: give at least one seed.")
     if len(set(cfg.proxy_seeds)) != len(cfg.proxy_seeds):
         raise ValueError(f"proxy_seeds={list(cfg.proxy_seeds)} repeats a seed.")
-    bad_ks = [k for k in cfg.penalty_ks if k < 0]
+    bad_ks = [k for k in cfg.penalty_ks if not (math.isfinite(k) and k >= 0)]
     if bad_ks:
         raise ValueError(
-            f"penalty_ks contains negative values {bad_ks}: a penalty weight k "
-            "must be >= 0."
+            f"penalty_ks contains negative or non-finite values {bad_ks}: a "
+            "penalty weight k must be a finite number >= 0."
+        )
+    # Seeds feed numpy's SeedSequence, which accepts only non-negative integers.
+    bad_seeds = [s for s in (cfg.seed, *cfg.proxy_seeds) if s < 0]
+    if bad_seeds:
+        raise ValueError(
+            f"Seeds must be >= 0, got {bad_seeds} (seed={cfg.seed}, "
+            f"proxy_seeds={list(cfg.proxy_seeds)})."
         )
     if cfg.gold_template is not None and not (
         "{prompt}" in cfg.gold_template and "{response}" in cfg.gold_template

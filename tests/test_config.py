@@ -77,6 +77,10 @@ def test_wrong_type_rejected(name, value):
     "overrides, message",
     [
         ({"penalty_ks": [1, -3]}, "negative"),
+        ({"penalty_ks": [float("inf")]}, r"non-finite values \[inf\]"),
+        ({"penalty_ks": [float("nan")]}, r"non-finite values \[nan\]"),
+        ({"seed": -1}, r"Seeds must be >= 0, got \[-1\]"),
+        ({"proxy_seeds": [0, -2]}, r"Seeds must be >= 0, got \[-2\]"),
         ({"n_samples": 0}, "n_samples=0 must be at least 1"),
         ({"dtype": "float16"}, "Valid values: float32, bfloat16"),
         ({"label_mode": "soft"}, "argmax, bradley_terry"),
