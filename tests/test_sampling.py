@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from scipy import stats
+from tiny import word_level_tokenizer
 from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import (
     GPTNeoXConfig,
@@ -26,25 +27,40 @@ from bayesrm_utils.sampling import (
 )
 from bayesrm_utils.sft import encode_prompt
 
-SPECIAL_TOKENS = ["<pad>", "<unk>", "<|endoftext|>", "<|prompter|>", "<|assistant|>"]
-WORDS = (
-    "name a colour . blue red green the sky is cat dog sat on mat count to "
-    "one two three four say hello world ! ? what"
-).split()
+WORDS = [
+    "name",
+    "a",
+    "colour",
+    ".",
+    "blue",
+    "red",
+    "green",
+    "the",
+    "sky",
+    "is",
+    "cat",
+    "dog",
+    "sat",
+    "on",
+    "mat",
+    "count",
+    "to",
+    "one",
+    "two",
+    "three",
+    "four",
+    "say",
+    "hello",
+    "world",
+    "!",
+    "?",
+    "what",
+]
 PROMPT = "<|prompter|>name a colour .<|endoftext|><|assistant|>"
 
 
 def make_tokenizer() -> PreTrainedTokenizerFast:
-    vocab = {token: i for i, token in enumerate(SPECIAL_TOKENS + WORDS)}
-    backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    backend.pre_tokenizer = pre_tokenizers.Whitespace()
-    backend.add_special_tokens(SPECIAL_TOKENS)
-    return PreTrainedTokenizerFast(
-        tokenizer_object=backend,
-        pad_token="<pad>",
-        unk_token="<unk>",
-        eos_token="<|endoftext|>",
-    )
+    return word_level_tokenizer(WORDS)
 
 
 def make_llama(vocab_size: int) -> LlamaForCausalLM:

@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+from tiny import word_level_tokenizer
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 from transformers import (
     AutoModelForCausalLM,
@@ -20,24 +21,39 @@ from bayesrm_utils.sft import (
     train_sft,
 )
 
-SPECIAL_TOKENS = ["<pad>", "<unk>", "<|endoftext|>", "<|prompter|>", "<|assistant|>"]
-WORDS = (
-    "name a colour . blue red green the sky is cat dog sat on mat count to "
-    "one two three four say hello world ! ? what"
-).split()
+WORDS = [
+    "name",
+    "a",
+    "colour",
+    ".",
+    "blue",
+    "red",
+    "green",
+    "the",
+    "sky",
+    "is",
+    "cat",
+    "dog",
+    "sat",
+    "on",
+    "mat",
+    "count",
+    "to",
+    "one",
+    "two",
+    "three",
+    "four",
+    "say",
+    "hello",
+    "world",
+    "!",
+    "?",
+    "what",
+]
 
 
 def make_tokenizer() -> PreTrainedTokenizerFast:
-    vocab = {token: i for i, token in enumerate(SPECIAL_TOKENS + WORDS)}
-    backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    backend.pre_tokenizer = pre_tokenizers.Whitespace()
-    backend.add_special_tokens(SPECIAL_TOKENS)
-    return PreTrainedTokenizerFast(
-        tokenizer_object=backend,
-        pad_token="<pad>",
-        unk_token="<unk>",
-        eos_token="<|endoftext|>",
-    )
+    return word_level_tokenizer(WORDS)
 
 
 def make_model(vocab_size: int, seed: int = 0) -> LlamaForCausalLM:

@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 from tokenizers import Tokenizer
 from tokenizers.models import WordLevel
-from tokenizers.pre_tokenizers import Punctuation, Sequence, WhitespaceSplit
+from tokenizers.pre_tokenizers import Whitespace
 from transformers import (
     BertConfig,
     BertModel,
@@ -18,30 +18,79 @@ from transformers import (
 )
 
 SPECIAL_TOKENS = ["<pad>", "<unk>", "<|endoftext|>", "<|prompter|>", "<|assistant|>"]
-WORDS = (
-    "the a an is of to and in it you for on that with as are this be at or by good bad "
-    "answer list three ideas write name sum what how why city cat dog red blue green "
-    "one two five ten yes no , . ! ?"
-).split()
+WORDS = [
+    "the",
+    "a",
+    "an",
+    "is",
+    "of",
+    "to",
+    "and",
+    "in",
+    "it",
+    "you",
+    "for",
+    "on",
+    "that",
+    "with",
+    "as",
+    "are",
+    "this",
+    "be",
+    "at",
+    "or",
+    "by",
+    "good",
+    "bad",
+    "answer",
+    "list",
+    "three",
+    "ideas",
+    "write",
+    "name",
+    "sum",
+    "what",
+    "how",
+    "why",
+    "city",
+    "cat",
+    "dog",
+    "red",
+    "blue",
+    "green",
+    "one",
+    "two",
+    "five",
+    "ten",
+    "yes",
+    "no",
+    ",",
+    ".",
+    "!",
+    "?",
+]
 
 
-def tiny_tokenizer() -> PreTrainedTokenizerFast:
-    """A word-level tokenizer that knows the prompt-format markers as single tokens."""
-    vocab = {token: i for i, token in enumerate(SPECIAL_TOKENS + WORDS)}
+def word_level_tokenizer(words: list[str]) -> PreTrainedTokenizerFast:
+    """A word-level tokenizer over ``words`` plus the prompt-format markers.
+
+    The markers are special tokens of the backend, matched before splitting on
+    whitespace and punctuation, so "<|prompter|>what" gives two tokens.
+    """
+    vocab = {token: i for i, token in enumerate(SPECIAL_TOKENS + words)}
     backend = Tokenizer(WordLevel(vocab, unk_token="<unk>"))
-    # The markers are special tokens, matched before pre-tokenisation, so
-    # "<|prompter|>what" gives two tokens.
-    backend.pre_tokenizer = Sequence([WhitespaceSplit(), Punctuation()])
-    tokenizer = PreTrainedTokenizerFast(
+    backend.pre_tokenizer = Whitespace()
+    backend.add_special_tokens(SPECIAL_TOKENS)
+    return PreTrainedTokenizerFast(
         tokenizer_object=backend,
         pad_token="<pad>",
         unk_token="<unk>",
         eos_token="<|endoftext|>",
     )
-    tokenizer.add_special_tokens(
-        {"additional_special_tokens": ["<|prompter|>", "<|assistant|>"]}
-    )
-    return tokenizer
+
+
+def tiny_tokenizer() -> PreTrainedTokenizerFast:
+    return word_level_tokenizer(WORDS)
 
 
 def _llama_config(tokenizer, **extra) -> LlamaConfig:
