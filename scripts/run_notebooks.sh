@@ -26,6 +26,9 @@ done
 out="$run_dir/notebooks"
 mkdir -p "$out"
 
+# The converted input notebook is only a step; remove it even when papermill fails.
+trap 'rm -f "$out"/*.input.ipynb' EXIT
+
 notebooks=${NOTEBOOKS:-$(ls notebooks/0[1-8]_*.py)}
 for source in $notebooks; do
   name=$(basename "$source" .py)
@@ -34,6 +37,5 @@ for source in $notebooks; do
   jupytext --quiet --to ipynb --set-kernel python3 -o "$out/$name.input.ipynb" "$source"
   papermill --kernel python3 --log-output --no-progress-bar \
     "$out/$name.input.ipynb" "$out/$name.ipynb" -p profile "$profile" "$@"
-  rm -f "$out/$name.input.ipynb"
   echo "=== $name finished in $(($(date +%s) - start)) s"
 done
