@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 from scipy import stats
-from tiny import word_level_tokenizer
+from tiny import SAMPLING_WORDS, word_level_tokenizer
 from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import (
     GPTNeoXConfig,
@@ -27,40 +27,11 @@ from bayesrm_utils.sampling import (
 )
 from bayesrm_utils.sft import encode_prompt
 
-WORDS = [
-    "name",
-    "a",
-    "colour",
-    ".",
-    "blue",
-    "red",
-    "green",
-    "the",
-    "sky",
-    "is",
-    "cat",
-    "dog",
-    "sat",
-    "on",
-    "mat",
-    "count",
-    "to",
-    "one",
-    "two",
-    "three",
-    "four",
-    "say",
-    "hello",
-    "world",
-    "!",
-    "?",
-    "what",
-]
 PROMPT = "<|prompter|>name a colour .<|endoftext|><|assistant|>"
 
 
 def make_tokenizer() -> PreTrainedTokenizerFast:
-    return word_level_tokenizer(WORDS)
+    return word_level_tokenizer(SAMPLING_WORDS)
 
 
 def make_llama(vocab_size: int) -> LlamaForCausalLM:

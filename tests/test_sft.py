@@ -2,7 +2,7 @@ import math
 
 import pytest
 import torch
-from tiny import word_level_tokenizer
+from tiny import SAMPLING_WORDS, word_level_tokenizer
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 from transformers import (
     AutoModelForCausalLM,
@@ -21,39 +21,9 @@ from bayesrm_utils.sft import (
     train_sft,
 )
 
-WORDS = [
-    "name",
-    "a",
-    "colour",
-    ".",
-    "blue",
-    "red",
-    "green",
-    "the",
-    "sky",
-    "is",
-    "cat",
-    "dog",
-    "sat",
-    "on",
-    "mat",
-    "count",
-    "to",
-    "one",
-    "two",
-    "three",
-    "four",
-    "say",
-    "hello",
-    "world",
-    "!",
-    "?",
-    "what",
-]
-
 
 def make_tokenizer() -> PreTrainedTokenizerFast:
-    return word_level_tokenizer(WORDS)
+    return word_level_tokenizer(SAMPLING_WORDS)
 
 
 def make_model(vocab_size: int, seed: int = 0) -> LlamaForCausalLM:

@@ -70,6 +70,38 @@ WORDS = [
     "?",
 ]
 
+# Vocabulary of the SFT and sampling tests, whose expected token ids are
+# hand-checked against it.
+SAMPLING_WORDS = [
+    "name",
+    "a",
+    "colour",
+    ".",
+    "blue",
+    "red",
+    "green",
+    "the",
+    "sky",
+    "is",
+    "cat",
+    "dog",
+    "sat",
+    "on",
+    "mat",
+    "count",
+    "to",
+    "one",
+    "two",
+    "three",
+    "four",
+    "say",
+    "hello",
+    "world",
+    "!",
+    "?",
+    "what",
+]
+
 
 def word_level_tokenizer(words: list[str]) -> PreTrainedTokenizerFast:
     """A word-level tokenizer over ``words`` plus the prompt-format markers.
