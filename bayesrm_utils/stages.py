@@ -68,7 +68,7 @@ def default_run_dir(profile: str) -> Path:
 
 
 def derived_seed(*parts: int) -> int:
-    """A 63-bit seed that depends on every part, e.g. (global seed, stage, index)."""
+    """Derive a 63-bit seed from every part, e.g. (global seed, stage, index)."""
     return int(np.random.SeedSequence(list(parts)).generate_state(2, np.uint64)[0] >> 1)
 
 
@@ -139,7 +139,7 @@ class Run:
 
 
 def stage_files(stage: Stage) -> list[str]:
-    """Every file under the stage folder except the bookkeeping and checkpoints."""
+    """List every file under the stage folder except bookkeeping and checkpoints."""
     skipped = (artifacts.MANIFEST, artifacts.STARTED, "chunks")
     files = []
     for path in sorted(stage.root.rglob("*")):
@@ -320,7 +320,7 @@ def prompt_file(stage: Stage, index: int) -> Path:
 
 
 def load_prompt_responses(stage: Stage, index: int) -> list[dict]:
-    """The sampled responses of one prompt, in sample order."""
+    """Load the sampled responses of one prompt, in sample order."""
     return artifacts.load_jsonl(prompt_file(stage, index))
 
 

@@ -14,8 +14,8 @@
 # %% [markdown]
 # # 2. Preference data labelled by the gold reward
 #
-# For each prompt of the `preference` split the SFT policy samples two responses;
-# the gold reward scores both, and the pair is labelled with the response the gold
+# For each prompt of the `preference` split the SFT policy samples two responses,
+# and the gold reward scores both. The pair is labelled with the response the gold
 # reward prefers (`label_mode="argmax"`, the default) or with a label drawn from the
 # Bradley-Terry model on the two gold scores (`label_mode="bradley_terry"`). Pairs
 # of identical responses carry no preference and are dropped.

@@ -46,9 +46,9 @@ scores = stages.run_bon_samples(run)
 {name: values.shape for name, values in scores.items()}
 
 # %% [markdown]
-# Proxy against gold reward over all samples: a proxy that learnt the gold
-# preferences shows a rising cloud; the colour is the Laplace standard deviation of
-# the first proxy.
+# Proxy against gold reward over all samples. A proxy that learnt the gold
+# preferences shows a rising cloud. The colour is the Laplace standard deviation
+# of the first proxy.
 
 # %%
 corr = np.corrcoef(scores["gold"].ravel(), scores["member_means"][0].ravel())[0, 1]
