@@ -279,40 +279,71 @@ def sample_prompts(
     """Sample ``n`` responses for every row into ``prompts/prompt_XXXXXX.jsonl``.
 
     One file per prompt, each written atomically, so an interrupted run resumes at
-    the first missing prompt. The samples of prompt ``i`` depend only on (seed, tag,
-    i), so a resumed run gives exactly the samples an uninterrupted run would give.
+    the first missing prompt. When ``n`` is below ``cfg.sampling_batch_size``,
+    fixed groups of consecutive prompts share a decoding batch. The samples of
+    prompt ``i`` depend only on (seed, tag, i) and on its group, so a resumed run
+    gives exactly the samples an uninterrupted run would give.
     """
+    group_size = max(1, cfg.sampling_batch_size // n)
+    progress = tqdm(total=len(rows), desc=f"sampling {stage.root.name}")
+    for start in range(0, len(rows), group_size):
+        indices = range(start, min(start + group_size, len(rows)))
+        missing = [i for i in indices if not prompt_file(stage, i).exists()]
+        if missing:
+            # A partly written group is sampled whole again, because in bfloat16
+            # a prompt's samples can depend on the other prompts of its batch.
+            samples = sample_group(
+                model, tokenizer, [rows[i] for i in indices], n, cfg, tag, start
+            )
+            for index, group_samples in zip(indices, samples):
+                if index in missing:
+                    save_prompt_samples(stage, index, rows[index], group_samples)
+        progress.update(len(indices))
+    progress.close()
+
+
+def sample_group(model, tokenizer, rows, n, cfg, tag, start) -> list[list]:
+    """Sample ``n`` responses to each of ``rows``, prompts ``start`` onwards."""
     from bayesrm_utils import sampling
 
-    for index, row in enumerate(tqdm(rows, desc=f"sampling {stage.root.name}")):
-        path = prompt_file(stage, index)
-        if path.exists():
-            continue
+    prompts = [data.format_prompt(row) for row in rows]
+    seeds = [derived_seed(cfg.seed, tag, start + i) for i in range(len(rows))]
+    settings = {
+        "max_new_tokens": cfg.max_new_tokens,
+        "temperature": cfg.temperature,
+        "top_p": cfg.top_p,
+        "return_metadata": True,
+    }
+    if len(rows) == 1:
         samples = sampling.sample_responses(
             model,
             tokenizer,
-            data.format_prompt(row),
+            prompts[0],
             n,
-            max_new_tokens=cfg.max_new_tokens,
-            temperature=cfg.temperature,
-            top_p=cfg.top_p,
-            seed=derived_seed(cfg.seed, tag, index),
+            seed=seeds[0],
             batch_size=cfg.sampling_batch_size,
-            return_metadata=True,
+            **settings,
         )
-        records = [
-            {
-                "prompt_index": index,
-                "sample_index": j,
-                "prompt": data.prompt_text(row),
-                "formatted_prompt": data.format_prompt(row),
-                "response": sample.text,
-                "n_tokens": sample.n_tokens,
-                "finished": sample.finished,
-            }
-            for j, sample in enumerate(samples)
-        ]
-        artifacts.save_jsonl(path, records)
+        return [samples]
+    return sampling.sample_prompt_batch(
+        model, tokenizer, prompts, n, seeds=seeds, **settings
+    )
+
+
+def save_prompt_samples(stage: Stage, index: int, row: dict, samples: list) -> None:
+    records = [
+        {
+            "prompt_index": index,
+            "sample_index": j,
+            "prompt": data.prompt_text(row),
+            "formatted_prompt": data.format_prompt(row),
+            "response": sample.text,
+            "n_tokens": sample.n_tokens,
+            "finished": sample.finished,
+        }
+        for j, sample in enumerate(samples)
+    ]
+    artifacts.save_jsonl(prompt_file(stage, index), records)
 
 
 def prompt_file(stage: Stage, index: int) -> Path:

@@ -12,13 +12,14 @@ import signal
 import subprocess
 import sys
 import textwrap
+from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pytest
 from tiny import save_tiny_bert, save_tiny_classifier, save_tiny_policy
 
-from bayesrm_utils import artifacts, stages
+from bayesrm_utils import artifacts, sampling, stages
 from bayesrm_utils.artifacts import ArtifactError
 from bayesrm_utils.config import load_config
 
@@ -48,7 +49,7 @@ def tiny_config(models, **overrides):
         laplace_batch_size=4,
         n_val_prompts=3,
         n_samples=5,
-        sampling_batch_size=3,
+        sampling_batch_size=4,
         score_batch_size=4,
         penalty_ks=[1.0, 3.0],
     )
@@ -213,6 +214,38 @@ def test_killed_sampling_resumes_with_same_samples(models, first_run, tmp_path):
         stages.Run(tiny_config(models), root).bon_responses(), 2
     )
     assert texts == texts_a
+
+
+def test_partly_written_group_sampled_whole(models, first_run, tmp_path):
+    """Stage 2 decodes prompts in fixed groups; a resume redoes a group whole."""
+    run_a, _, _ = first_run
+    root = tmp_path / "partial"
+    shutil.copytree(run_a.root / "01_sft", root / "01_sft")
+    stage = stages.Run(tiny_config(models), root).preference()
+    assert not stage.prepare()
+    shutil.copytree(run_a.preference().root / "prompts", stage.root / "prompts")
+    stages.prompt_file(stage, 3).unlink()
+    kept = stages.prompt_file(stage, 2).read_bytes()
+
+    calls = []
+    original = sampling.sample_prompt_batch
+
+    def record(model, tokenizer, prompts, n, **kwargs):
+        calls.append(len(prompts))
+        return original(model, tokenizer, prompts, n, **kwargs)
+
+    with mock.patch.object(sampling, "sample_prompt_batch", record):
+        stages.run_preference(stages.Run(tiny_config(models), root))
+
+    # sampling_batch_size=4 and 2 samples per prompt: groups of 2 prompts.
+    assert calls == [2]
+    assert stages.prompt_file(stage, 2).read_bytes() == kept
+    assert stages.load_prompt_responses(stage, 3) == stages.load_prompt_responses(
+        run_a.preference(), 3
+    )
+    assert artifacts.load_jsonl(stage.path("pairs.jsonl")) == artifacts.load_jsonl(
+        run_a.preference().path("pairs.jsonl")
+    )
 
 
 def test_resume_ignores_other_config_samples(models, first_run, tmp_path):

@@ -22,6 +22,7 @@ from bayesrm_utils.sampling import (
     reference_sample,
     resolve_stop_token_ids,
     sample_generator,
+    sample_prompt_batch,
     sample_responses,
     token_probabilities,
 )
@@ -116,6 +117,76 @@ def test_fast_path_matches_uncached_loop(tokenizer, make_model, settings):
             model, tokenizer, PROMPT, index, seed=3, max_new_tokens=16, **settings
         )
         assert (sample.token_ids, sample.finished) == expected, index
+
+
+PROMPTS = [
+    PROMPT,
+    "<|prompter|>name a colour , name a colour .<|endoftext|><|assistant|>",
+    "<|prompter|>colour .<|endoftext|><|assistant|>",
+]
+
+
+@pytest.mark.parametrize("make_model", [make_llama, make_gpt_neox])
+@pytest.mark.parametrize(
+    "settings",
+    [{"temperature": 1.0, "top_p": 1.0}, {"temperature": 0.7, "top_p": 0.8}],
+)
+def test_prompt_batch_matches_one_prompt_calls(tokenizer, make_model, settings):
+    """Left padding and the attention mask leave each prompt's samples unchanged."""
+    model = make_model(len(tokenizer))
+    lengths = {len(encode_prompt(tokenizer, prompt)) for prompt in PROMPTS}
+    assert len(lengths) == 3
+
+    batch = sample_prompt_batch(
+        model,
+        tokenizer,
+        PROMPTS,
+        4,
+        seeds=[3, 8, 5],
+        max_new_tokens=16,
+        return_metadata=True,
+        **settings,
+    )
+
+    assert len(batch) == 3
+    for prompt, seed, samples in zip(PROMPTS, [3, 8, 5], batch):
+        expected = sample_responses(
+            model,
+            tokenizer,
+            prompt,
+            4,
+            seed=seed,
+            max_new_tokens=16,
+            return_metadata=True,
+            **settings,
+        )
+        assert samples == expected, prompt
+
+
+def test_prompt_batch_finished_samples_leave_batch(model, tokenizer):
+    batch = sample_prompt_batch(
+        model,
+        tokenizer,
+        PROMPTS,
+        6,
+        seeds=[0, 1, 2],
+        max_new_tokens=16,
+        return_metadata=True,
+    )
+
+    samples = [sample for prompt_samples in batch for sample in prompt_samples]
+    assert any(sample.finished for sample in samples)
+    assert any(not sample.finished for sample in samples)
+
+
+def test_prompt_batch_needs_one_seed_per_prompt(model, tokenizer):
+    with pytest.raises(ValueError, match="got 2 seeds for 3 prompts"):
+        sample_prompt_batch(model, tokenizer, PROMPTS, 2, seeds=[0, 1])
+
+    with pytest.raises(ValueError, match="seed must be a non-negative"):
+        sample_prompt_batch(model, tokenizer, PROMPTS, 2, seeds=[0, -1, 2])
+
+    assert sample_prompt_batch(model, tokenizer, [], 2, seeds=[]) == []
 
 
 def test_samples_independent_of_batch_size(model, tokenizer):
