@@ -25,8 +25,10 @@ import hashlib
 import json
 import logging
 import os
+import resource
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -174,6 +176,7 @@ class Stage:
     def __init__(self, root: Path, config: dict, upstream: dict | None = None):
         self.root = Path(root)
         self.config = config
+        self.prepared_at: float | None = None
         self.upstream = {}
         for name, stage in (upstream or {}).items():
             stage.require_done()
@@ -247,6 +250,7 @@ class Stage:
             shutil.rmtree(self.root)
         elif self.root.exists() and any(self.root.iterdir()):
             self._discard_foreign_checkpoints()
+        self.prepared_at = time.perf_counter()
         self.root.mkdir(parents=True, exist_ok=True)
         # Temporary files of writes that a kill interrupted.
         for stray in self.root.rglob(".*.tmp"):
@@ -299,10 +303,24 @@ class Stage:
             "upstream": self.upstream,
             "digest": self.expected_digest(),
             "files": entries,
+            "cost": self._cost(),
             **(extra or {}),
         }
         save_json(self.manifest_path, manifest)
         self.started_path.unlink(missing_ok=True)
+
+    def _cost(self) -> dict:
+        """Wall time since :meth:`prepare` and the process's peak memory so far.
+
+        A resumed stage counts only the time of its last run. The peak is the
+        maximum resident set size of the whole process (``ru_maxrss``, KiB on
+        Linux), so it includes earlier stages run in the same process.
+        """
+        seconds = None
+        if self.prepared_at is not None:
+            seconds = round(time.perf_counter() - self.prepared_at, 1)
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return {"seconds": seconds, "process_peak_rss_mib": round(peak_kib / 1024)}
 
     def verify(self) -> None:
         """Check every recorded file's size and hash."""

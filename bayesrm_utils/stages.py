@@ -159,6 +159,26 @@ def complete(stage: Stage, extra: dict | None = None) -> None:
     stage.finish(stage_files(stage), extra)
 
 
+def stage_costs(run: Run) -> pd.DataFrame:
+    """Collect the wall time and process peak memory that each finished stage recorded.
+
+    Returns one row per manifest under the run directory, in pipeline order, with
+    columns ``stage, seconds, process_peak_rss_mib``. Stages finished by an older
+    version of this package have no record and get NaN.
+    """
+    rows = []
+    for path in sorted(run.root.rglob(artifacts.MANIFEST)):
+        cost = artifacts.load_json(path).get("cost", {})
+        rows.append(
+            {
+                "stage": str(path.parent.relative_to(run.root)),
+                "seconds": cost.get("seconds"),
+                "process_peak_rss_mib": cost.get("process_peak_rss_mib"),
+            }
+        )
+    return pd.DataFrame(rows, columns=["stage", "seconds", "process_peak_rss_mib"])
+
+
 def study_rows(cfg: StudyConfig) -> dict[str, list[dict]]:
     """Load and check the sft, preference and val rows that the study uses.
 

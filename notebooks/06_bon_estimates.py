@@ -25,7 +25,9 @@
 profile = "smoke"  # smoke | cpu | paper
 run_dir = None  # run directory; None means runs/<profile>
 penalty_ks = None  # list of penalty weights k
-proxy_seeds = None  # list of seeds forming the ensembles (the first is the single model)
+proxy_seeds = (
+    None  # list of seeds forming the ensembles (the first is the single model)
+)
 n_samples = None  # N, must match stage 5
 
 # %%

@@ -50,3 +50,13 @@ plots.bon_curve_figure(table, families=("MAP", "LA"), penalty="std")
 
 # %%
 plots.bon_curve_figure(table, families=("MAP", "Ens", "LA Ens"), penalty="var")
+
+# %% [markdown]
+# ## Cost of this run
+#
+# Wall time of each stage's last run and the peak resident memory of the process
+# that ran it. Stages that share a notebook share a process, so a later stage's
+# peak includes the earlier ones.
+
+# %%
+stages.stage_costs(run)

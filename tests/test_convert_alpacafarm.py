@@ -9,7 +9,11 @@ from transformers import LlamaForSequenceClassification
 
 from tiny import save_tiny_policy, tiny_tokenizer
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "convert_alpacafarm_reward_model.py"
+SCRIPT = (
+    Path(__file__).resolve().parent.parent
+    / "scripts"
+    / "convert_alpacafarm_reward_model.py"
+)
 spec = importlib.util.spec_from_file_location("convert_alpacafarm", SCRIPT)
 convert_alpacafarm = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(convert_alpacafarm)
@@ -38,8 +42,13 @@ def test_converted_matches_alpacafarm_forward(tmp_path):
     out = convert_alpacafarm.convert(recovered, llama_dir, tmp_path / "gold")
 
     tokenizer = tiny_tokenizer()
-    texts = ["<|prompter|>what is a cat ?", "<|prompter|>name three red dog ideas , one two"]
-    converted = LlamaForSequenceClassification.from_pretrained(out, use_safetensors=True)
+    texts = [
+        "<|prompter|>what is a cat ?",
+        "<|prompter|>name three red dog ideas , one two",
+    ]
+    converted = LlamaForSequenceClassification.from_pretrained(
+        out, use_safetensors=True
+    )
     bias = json.loads((out / "reward_head_bias.json").read_text())["bias"]
     for text in texts:
         ids = tokenizer(text, return_tensors="pt")
@@ -53,13 +62,17 @@ def test_converted_matches_alpacafarm_forward(tmp_path):
 def test_converted_pools_last_token_with_right_padding(tmp_path):
     recovered, llama_dir, backbone, head = alpacafarm_checkpoint(tmp_path)
     out = convert_alpacafarm.convert(recovered, llama_dir, tmp_path / "gold")
-    converted = LlamaForSequenceClassification.from_pretrained(out, use_safetensors=True)
+    converted = LlamaForSequenceClassification.from_pretrained(
+        out, use_safetensors=True
+    )
     tokenizer = tiny_tokenizer()
     texts = ["a cat", "what is the sum of one and two ?"]
     batch = tokenizer(texts, return_tensors="pt", padding=True)
     with torch.no_grad():
         batched = converted(**batch).logits.squeeze(-1)
-        single = torch.cat([converted(**tokenizer(t, return_tensors="pt")).logits[:, 0] for t in texts])
+        single = torch.cat(
+            [converted(**tokenizer(t, return_tensors="pt")).logits[:, 0] for t in texts]
+        )
     torch.testing.assert_close(batched, single, rtol=1e-5, atol=1e-5)
 
 
@@ -68,7 +81,9 @@ def test_not_a_reward_model_rejected(tmp_path):
     recovered.mkdir()
     torch.save({"x": torch.zeros(1)}, recovered / "pytorch_model.bin")
     with pytest.raises(ValueError, match="reward_head.weight"):
-        convert_alpacafarm.convert(recovered, save_tiny_policy(tmp_path / "l"), tmp_path / "o")
+        convert_alpacafarm.convert(
+            recovered, save_tiny_policy(tmp_path / "l"), tmp_path / "o"
+        )
 
 
 def test_missing_weights_rejected(tmp_path):

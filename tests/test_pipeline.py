@@ -85,6 +85,17 @@ def test_pipeline_scores_have_study_shapes(first_run):
     assert sorted(table["n"].unique()) == [1, 2, 4, 5]
 
 
+def test_stage_costs_cover_every_stage(first_run):
+    run, _, _ = first_run
+    costs = stages.stage_costs(run)
+    manifests = sorted(run.root.rglob("manifest.json"))
+    assert len(costs) == len(manifests)
+    assert costs["stage"].iloc[0] == "01_sft"
+    assert costs["stage"].is_monotonic_increasing
+    assert (costs["seconds"] >= 0).all()
+    assert (costs["process_peak_rss_mib"] > 10).all()
+
+
 def test_pipeline_estimate_matches_scores(first_run):
     """The table's MAP gold estimate at n=N is the gold of each prompt's top proxy."""
     run, scores, table = first_run
