@@ -8,6 +8,11 @@ preallocated KV cache, finished samples leave the batch); the baseline is
 dtype, so no timed call casts weights. Runs alternate between the two methods and
 the median of ``--repeats`` runs is reported.
 
+A second comparison has the shape of the preference stage, few samples for many
+prompts: ``--group-prompts`` prompts of the study's preference split with
+``--group-n`` samples each, drawn one prompt at a time with ``sample_responses``
+against one :func:`bayesrm_utils.sampling.sample_prompt_batch` call.
+
 Run::
 
     python benchmarks/bench_sampling.py                  # embedded SmolLM2-135M
@@ -23,7 +28,14 @@ import time
 import torch
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-from bayesrm_utils.sampling import reference_sample, sample_responses
+from bayesrm_utils import data
+from bayesrm_utils.config import load_config
+from bayesrm_utils.sampling import (
+    reference_sample,
+    sample_prompt_batch,
+    sample_responses,
+)
+from bayesrm_utils.stages import check_inputs
 
 INSTRUCTION = "Give three tips for staying healthy while working from home."
 PROMPTS = {
@@ -86,6 +98,37 @@ def time_call(function, model, tokenizer, args) -> tuple[float, list]:
     return time.perf_counter() - start, samples
 
 
+def time_prompt_groups(model, tokenizer, args) -> dict[str, float]:
+    """Time ``--group-prompts`` prompts x ``--group-n`` samples, both layouts."""
+    rows = check_inputs(load_config("cpu"))["preference"][: args.group_prompts]
+    prompts = [data.format_prompt(row) for row in rows]
+    seeds = list(range(len(prompts)))
+    settings = {
+        "max_new_tokens": args.max_new_tokens,
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+    }
+
+    def one_at_a_time():
+        for prompt, seed in zip(prompts, seeds):
+            sample_responses(
+                model, tokenizer, prompt, args.group_n, seed=seed, **settings
+            )
+
+    def grouped():
+        sample_prompt_batch(
+            model, tokenizer, prompts, args.group_n, seeds=seeds, **settings
+        )
+
+    times = {"one prompt per batch": [], "prompts grouped": []}
+    for _ in range(args.repeats):
+        for name, function in zip(times, (one_at_a_time, grouped)):
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -107,6 +150,15 @@ def main() -> None:
         help="'paper' (<|prompter|>...<|assistant|>) or 'chat' (SmolLM2 chat format)",
     )
     parser.add_argument("--dtypes", nargs="+", default=["fp32", "bf16"], choices=DTYPES)
+    parser.add_argument(
+        "--group-prompts",
+        type=int,
+        default=16,
+        help="prompts of the grouped comparison (0 skips it)",
+    )
+    parser.add_argument(
+        "--group-n", type=int, default=2, help="samples per prompt when grouped"
+    )
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -146,6 +198,22 @@ def main() -> None:
             f"(prompt {prompt_tokens} tokens)",
             flush=True,
         )
+
+        if args.group_prompts > 0:
+            grouped = time_prompt_groups(model, tokenizer, args)
+            responses = args.group_prompts * args.group_n
+            for name, seconds in grouped.items():
+                print(
+                    f"{dtype_name:5s} {name:20s} {responses / seconds:6.2f} "
+                    f"responses/s  median {seconds:6.2f} s",
+                    flush=True,
+                )
+            ratio = grouped["one prompt per batch"] / grouped["prompts grouped"]
+            print(
+                f"{dtype_name:5s} speed-up grouped/one prompt per batch {ratio:.2f}x "
+                f"({args.group_prompts} prompts x {args.group_n} samples)",
+                flush=True,
+            )
 
     if ("fp32", "generate") in results and ("bf16", "fast") in results:
         ratio = results["fp32", "generate"] / results["bf16", "fast"]
