@@ -40,6 +40,8 @@ SFT_KNOBS = (
     "seed", "dtype", "data_source", "policy_source", "sft_examples", "sft_epochs",
     "sft_lr", "sft_batch_size", "sft_max_length",
 )  # fmt: skip
+# Batch sizes of sampling and scoring are knobs of their stages because the batch
+# shape changes the rounding of the logits, and with it samples and bf16 scores.
 SAMPLING_KNOBS = (
     "seed",
     "data_source",
@@ -47,8 +49,9 @@ SAMPLING_KNOBS = (
     "max_new_tokens",
     "temperature",
     "top_p",
+    "sampling_batch_size",
 )
-GOLD_KNOBS = ("gold_kind", "gold_source", "gold_template", "dtype")
+GOLD_KNOBS = ("gold_kind", "gold_source", "gold_template", "dtype", "gold_batch_size")
 PREFERENCE_KNOBS = (*SAMPLING_KNOBS, *GOLD_KNOBS, "n_preference_prompts", "label_mode")
 REWARD_MODEL_KNOBS = (
     "seed", "dtype", "proxy_backbone", "rm_epochs", "rm_lr", "rm_batch_size",

@@ -30,6 +30,8 @@ gold_source = None  # hub id or local path for a non-embedded gold reward
 max_new_tokens = None  # tokens per sampled response
 temperature = None  # sampling temperature
 top_p = None  # nucleus sampling threshold
+sampling_batch_size = None  # sequences per decoding batch (prompts x 2 samples)
+gold_batch_size = None  # responses per gold forward
 dtype = None  # "bfloat16" or "float32"
 
 # %%
