@@ -15,7 +15,7 @@ smoke: setup
 	bash scripts/run_notebooks.sh smoke
 
 test:
-	OMP_WAIT_POLICY=PASSIVE .venv/bin/python -m pytest -q
+	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} .venv/bin/python -m pytest -q
 
 lint:
 	.venv/bin/ruff check bayesrm_utils tests notebooks benchmarks scripts data

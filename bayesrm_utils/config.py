@@ -145,7 +145,7 @@ PAPER = dict(
     gold_kind="sequence_classifier",
     # AlpacaFarm's human-preference reward model, recovered from its weight diff
     # against LLaMA-7B and saved as a sequence classifier (see docs/paper_profile.md).
-    gold_source="alpaca_farm_reward_model_human",
+    gold_source=str(REPO_ROOT / "models" / "alpaca_farm_reward_model_human"),
     gold_template=ALPACA_TEMPLATE,
     max_new_tokens=300,
     proxy_backbone="EleutherAI/pythia-70m",

@@ -253,7 +253,16 @@ def _read_hub(source: str, split: str, limit: int | None) -> tuple[list, list[st
     # Rows whose input or output is None instead of "" are rejected by validation.
     name, _, config = source.partition(":")
     hub_split = split if limit is None else f"{split}[:{limit}]"
-    dataset = datasets.load_dataset(name, config or None, split=hub_split)
+    try:
+        dataset = datasets.load_dataset(name, config or None, split=hub_split)
+    except OSError as error:
+        # datasets raises ConnectionError when the Hub is unreachable and
+        # FileNotFoundError for an unknown dataset, both subclasses of OSError.
+        raise OSError(
+            f"loading the Hub dataset {source!r} (split {split!r}) failed: {error}. "
+            "Without access to the Hugging Face Hub, pass a local directory of "
+            "JSON splits as data_source (see data/README.md)."
+        ) from error
     rows = list(dataset)
     return rows, [f"{source} split {split!r} row {i}" for i in range(len(rows))]
 

@@ -26,7 +26,7 @@ import statistics
 import time
 
 import torch
-from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+from transformers import LlamaConfig, LlamaForCausalLM
 
 from bayesrm_utils import data
 from bayesrm_utils.config import load_config

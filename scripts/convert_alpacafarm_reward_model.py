@@ -9,7 +9,8 @@ a weight diff against LLaMA-7B. Recover it first with AlpacaFarm's own tool
         --recovered OUT/reward-model-human --llama-dir LLAMA_DIR --output GOLD_DIR
 
 and set ``gold_kind="sequence_classifier"``, ``gold_source=GOLD_DIR`` (the paper
-profile expects it at ``alpaca_farm_reward_model_human`` in the working directory).
+profile expects it at ``models/alpaca_farm_reward_model_human`` under the
+repository root).
 
 AlpacaFarm's ``RewardModel`` runs the LLaMA body and a linear ``reward_head`` (with
 bias) on the hidden state of the last position. ``LlamaForSequenceClassification``

@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 
 from bayesrm_utils.config import PROFILES, StudyConfig, load_config
+from bayesrm_utils.loading import check_source
 from bayesrm_utils.notebook import notebook_parameters, start_run
 
 
@@ -27,6 +30,15 @@ def test_paper_profile_values():
     assert (cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout) == (8, 16, 0.0)
     assert cfg.rm_lr == 5e-5
     assert cfg.sft_lr == 8e-6
+
+
+def test_paper_gold_missing_fails_at_check():
+    """The paper gold is a path, so a missing conversion fails before any work."""
+    cfg = load_config("paper")
+    assert cfg.gold_source.endswith("models/alpaca_farm_reward_model_human")
+    if not Path(cfg.gold_source).exists():
+        with pytest.raises(FileNotFoundError, match="alpaca_farm_reward_model_human"):
+            check_source(cfg.gold_source)
 
 
 def test_override_and_none_keeps_profile():

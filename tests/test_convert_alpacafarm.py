@@ -4,10 +4,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from tiny import save_tiny_policy, tiny_tokenizer
 from torch import nn
 from transformers import LlamaForSequenceClassification
-
-from tiny import save_tiny_policy, tiny_tokenizer
 
 SCRIPT = (
     Path(__file__).resolve().parent.parent

@@ -371,6 +371,19 @@ def test_hub_passes_config_and_split(monkeypatch):
     assert calls[-1] == ("tatsu-lab/alpaca_farm", None, "sft")
 
 
+def test_unreachable_hub_names_source(monkeypatch):
+    def load_dataset(name, config, split):
+        raise ConnectionError("Couldn't reach 'owner/name' on the Hub")
+
+    fake = types.ModuleType("datasets")
+    fake.load_dataset = load_dataset
+    monkeypatch.setitem(sys.modules, "datasets", fake)
+    with pytest.raises(OSError, match="Hub dataset 'owner/name' .split 'sft'. failed"):
+        load_split("owner/name", "sft")
+    with pytest.raises(OSError, match="pass a local directory of JSON splits"):
+        load_split("owner/name", "sft")
+
+
 def test_hub_rows_are_validated(monkeypatch):
     fake = types.ModuleType("datasets")
     fake.load_dataset = lambda name, config, split: [_row(input=None)]

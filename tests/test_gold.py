@@ -530,7 +530,7 @@ def test_copied_trigram_fraction(prompt, response, expected):
 
 def test_cases_are_complete():
     assert len(CASES) >= 20
-    for instruction, good, loop, truncated in CASES:
+    for _instruction, good, loop, truncated in CASES:
         assert good.startswith(truncated)
         assert len(truncated) < len(good)
         assert repeated_trigram_fraction(loop) > 0.5

@@ -210,12 +210,18 @@ def test_kron_and_diag_distance_from_full(micro):
         )
         print(f"{structure} / full variance ratio: {np.round(ratio, 3)}")
 
-        # The bound is loose on purpose. On this model diag is within about 10%
-        # of full, while KFAC is about 50 times smaller. The KFAC input factor
-        # sums the chosen and rejected features separately, so it adds curvature
-        # along the feature mean, where the Bradley-Terry GGN has almost none.
-        assert np.all(ratio > 1e-3), structure
-        assert np.all(ratio < 1e3), structure
+    # These ranges pin the gap that the README's known limits report for
+    # laplace-torch 0.3: diag within about 10% of full, KFAC about 50 times
+    # smaller. The KFAC input factor sums the chosen and rejected features
+    # separately, so it adds curvature along the feature mean, where the
+    # Bradley-Terry GGN has almost none. A failure here means the gap changed
+    # and the README should say so.
+    _, kron = posteriors["kron"].predict(prompts, responses)
+    _, diag = posteriors["diag"].predict(prompts, responses)
+    assert np.all(diag / full > 0.8)
+    assert np.all(diag / full < 1.1)
+    assert np.all(kron / full > 0.005)
+    assert np.all(kron / full < 0.1)
 
 
 @pytest.mark.parametrize("structure", ["full", "kron", "diag"])
@@ -395,7 +401,7 @@ def test_fit_on_nan_weights_raises(tmp_path):
         directory, lora_r=2, seed=0, dtype=torch.float64
     )
     with torch.no_grad():
-        for name, parameter in model.named_parameters():
+        for parameter in model.parameters():
             if parameter.requires_grad:
                 parameter.fill_(float("nan"))
 
