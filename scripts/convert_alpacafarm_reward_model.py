@@ -102,7 +102,8 @@ def convert(recovered: Path, llama_dir: Path, output: Path) -> Path:
     tokenizer.save_pretrained(output)
     bias = state.get("reward_head.bias")
     (output / "reward_head_bias.json").write_text(
-        json.dumps({"bias": None if bias is None else float(bias.reshape(-1)[0])}) + "\n"
+        json.dumps({"bias": None if bias is None else float(bias.reshape(-1)[0])})
+        + "\n"
     )
     logger.info("wrote %s", output)
     return output
@@ -110,12 +111,24 @@ def convert(recovered: Path, llama_dir: Path, output: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--recovered", type=Path, required=True,
-                        help="directory of the recovered reward-model-human")
-    parser.add_argument("--llama-dir", type=Path, required=True,
-                        help="LLaMA-7B in Hugging Face format (config and tokenizer)")
-    parser.add_argument("--output", type=Path, required=True,
-                        help="directory to write the sequence classifier to")
+    parser.add_argument(
+        "--recovered",
+        type=Path,
+        required=True,
+        help="directory of the recovered reward-model-human",
+    )
+    parser.add_argument(
+        "--llama-dir",
+        type=Path,
+        required=True,
+        help="LLaMA-7B in Hugging Face format (config and tokenizer)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        required=True,
+        help="directory to write the sequence classifier to",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     convert(args.recovered, args.llama_dir, args.output)
