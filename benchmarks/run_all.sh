@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every benchmark side by side and print its comparison table:
+# Run every benchmark, one after another, and print its comparison table:
 # sampling (fast path vs plain generate), Laplace variance (fast path vs the
 # forward pass and laplace-torch's glm predictive), the BoN estimator at paper
 # size, and the gold reward's throughput. Run it on an otherwise idle machine;

@@ -28,7 +28,7 @@ sft_epochs = None  # passes over the examples
 sft_lr = None  # peak learning rate (cosine schedule)
 sft_batch_size = None  # sequences per optimiser step
 sft_max_length = None  # tokens per sequence, prompt + response
-dtype = None  # "bfloat16" or "float32" autocast for forwards
+dtype = None  # "auto", "bfloat16" or "float32" autocast for forwards
 
 # %%
 from bayesrm_utils import plots, stages

@@ -32,7 +32,7 @@ temperature = None  # sampling temperature
 top_p = None  # nucleus sampling threshold
 sampling_batch_size = None  # sequences per decoding batch (prompts x 2 samples)
 gold_batch_size = None  # responses per gold forward
-dtype = None  # "bfloat16" or "float32"
+dtype = None  # "auto" (bfloat16 if the CPU has it), "bfloat16", "float32"
 
 # %%
 from bayesrm_utils import plots, stages

@@ -33,7 +33,7 @@ rm_eval_fraction = None  # held-out share of the pairs
 lora_r = None  # LoRA rank
 lora_alpha = None  # LoRA scaling numerator
 lora_dropout = None  # LoRA dropout probability
-dtype = None  # "bfloat16" or "float32"
+dtype = None  # "auto" (bfloat16 if the CPU has it), "bfloat16", "float32"
 
 # %%
 from bayesrm_utils import plots, stages

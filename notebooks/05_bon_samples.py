@@ -31,7 +31,7 @@ sampling_batch_size = None  # sequences per generate batch
 score_batch_size = None  # responses per proxy forward
 gold_batch_size = None  # responses per gold forward
 proxy_seeds = None  # list of seeds whose proxies score the samples
-dtype = None  # "bfloat16" or "float32"
+dtype = None  # "auto" (bfloat16 if the CPU has it), "bfloat16", "float32"
 
 # %%
 import numpy as np
