@@ -219,6 +219,7 @@ def _resolve_dtype(dtype: str) -> str:
         )
     return dtype
 
+
 def _coerce(name: str, value):
     """Check ``value`` against the field's annotation, converting lists to tuples."""
     hints = typing.get_type_hints(StudyConfig)

@@ -29,7 +29,7 @@ import torch
 from tqdm.auto import tqdm
 
 from bayesrm_utils import artifacts, data
-from bayesrm_utils.artifacts import Stage
+from bayesrm_utils.artifacts import ArtifactError, Stage
 from bayesrm_utils.config import REPO_ROOT, StudyConfig
 
 logger = logging.getLogger(__name__)
@@ -311,7 +311,7 @@ def sample_prompts(
     progress = tqdm(total=len(rows), desc=f"sampling {stage.root.name}")
     for start in range(0, len(rows), group_size):
         indices = range(start, min(start + group_size, len(rows)))
-        missing = [i for i in indices if not prompt_file(stage, i).exists()]
+        missing = [i for i in indices if not has_prompt_samples(stage, i, n)]
         if missing:
             # A partly written group is sampled whole again, because in bfloat16
             # a prompt's samples can depend on the other prompts of its batch.
@@ -369,6 +369,29 @@ def save_prompt_samples(stage: Stage, index: int, row: dict, samples: list) -> N
     artifacts.save_jsonl(prompt_file(stage, index), records)
 
 
+def has_prompt_samples(stage: Stage, index: int, n: int) -> bool:
+    """Return True when prompt ``index`` has a checkpoint with its ``n`` samples.
+
+    A checkpoint that is unreadable or holds other samples (a file edited or cut
+    after it was written) is reported and counts as missing, so it is redone.
+    """
+    path = prompt_file(stage, index)
+    if not path.exists():
+        return False
+    try:
+        rows = artifacts.load_jsonl(path)
+        valid = [(r["prompt_index"], r["sample_index"]) for r in rows] == [
+            (index, j) for j in range(n)
+        ]
+    except (ArtifactError, KeyError, TypeError):
+        valid = False
+    if not valid:
+        logger.warning(
+            "%s is not a complete checkpoint of %d samples; resampling.", path, n
+        )
+    return valid
+
+
 def prompt_file(stage: Stage, index: int) -> Path:
     return stage.root / "prompts" / f"prompt_{index:06d}.jsonl"
 
@@ -378,25 +401,58 @@ def load_prompt_responses(stage: Stage, index: int) -> list[dict]:
     return artifacts.load_jsonl(prompt_file(stage, index))
 
 
-def score_prompts(stage: Stage, name: str, score_fn, n_prompts: int) -> dict:
+def score_prompts(
+    stage: Stage, name: str, score_fn, n_prompts: int, n_responses: int
+) -> dict:
     """Apply ``score_fn(prompt_index) -> dict of arrays`` with a checkpoint per prompt.
 
-    Returns each array stacked over prompts, shape ``(n_prompts, ...)``.
+    Every array of a prompt has shape ``(n_responses,)``. A checkpoint that is
+    unreadable or has other arrays or shapes is reported and recomputed.
+
+    Returns each array stacked over prompts, shape ``(n_prompts, n_responses)``.
     """
     chunks = stage.root / "chunks"
     parts: dict[str, list[np.ndarray]] = {}
+    keys = None
     for index in tqdm(range(n_prompts), desc=f"scoring {name}"):
         path = chunks / f"{name}_{index:06d}.npz"
-        if path.exists():
-            result = artifacts.load_npz(path)
-        else:
-            result = score_fn(index)
+        result = load_chunk(path, keys, n_responses)
+        if result is None:
+            result = {k: np.asarray(v) for k, v in score_fn(index).items()}
             for key, values in result.items():
-                check_finite(np.asarray(values), f"{name} {key} of prompt {index}")
+                if values.shape != (n_responses,):
+                    raise ValueError(
+                        f"{name} {key} of prompt {index} has shape {values.shape}, "
+                        f"expected ({n_responses},)"
+                    )
+                check_finite(values, f"{name} {key} of prompt {index}")
             artifacts.save_npz(path, **result)
+        keys = sorted(result)
         for key, values in result.items():
             parts.setdefault(key, []).append(values)
     return {key: np.stack(values) for key, values in parts.items()}
+
+
+def load_chunk(path: Path, keys: list[str] | None, n_responses: int) -> dict | None:
+    """Load a score checkpoint, or return None when it is missing or invalid."""
+    if not path.exists():
+        return None
+    try:
+        result = artifacts.load_npz(path)
+    except ArtifactError as error:
+        logger.warning("unreadable checkpoint, recomputing it: %s", error)
+        return None
+    shapes_valid = all(v.shape == (n_responses,) for v in result.values())
+    keys_valid = bool(result) and (keys is None or sorted(result) == keys)
+    if not (shapes_valid and keys_valid):
+        logger.warning(
+            "%s holds %s, not %d scores per array; recomputing it.",
+            path,
+            {k: v.shape for k, v in result.items()},
+            n_responses,
+        )
+        return None
+    return result
 
 
 def check_finite(values: np.ndarray, what: str) -> None:
@@ -438,6 +494,7 @@ def run_preference(run: Run) -> pd.DataFrame:
             )
         },
         len(rows),
+        2,
     )["gold"]
 
     pairs = make_pairs(samples, scores, cfg)
@@ -664,7 +721,7 @@ def run_bon_gold(run: Run) -> None:
         )
         return {"gold": scores}
 
-    result = score_prompts(stage, "gold", score_gold, cfg.n_val_prompts)
+    result = score_prompts(stage, "gold", score_gold, cfg.n_val_prompts, cfg.n_samples)
     artifacts.save_npz(stage.path("gold.npz"), **result)
     complete(stage)
 
@@ -688,7 +745,9 @@ def run_bon_proxy(run: Run, seed: int) -> None:
         )
         return {"mean": mean, "var": var}
 
-    result = score_prompts(stage, f"proxy_seed_{seed}", score_proxy, cfg.n_val_prompts)
+    result = score_prompts(
+        stage, f"proxy_seed_{seed}", score_proxy, cfg.n_val_prompts, cfg.n_samples
+    )
     artifacts.save_npz(stage.path("proxy.npz"), **result)
     complete(stage)
 

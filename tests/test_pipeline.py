@@ -167,7 +167,7 @@ def test_nan_reward_rejected_before_writing(first_run, tmp_path):
         return {"gold": np.array([0.5, np.nan, 1.0])}
 
     with pytest.raises(ValueError, match="gold gold of prompt 0 is nan for response 1"):
-        stages.score_prompts(stage, "gold", nan_scores, 2)
+        stages.score_prompts(stage, "gold", nan_scores, 2, 3)
     assert not (stage.root / "chunks").exists() or not any(
         (stage.root / "chunks").iterdir()
     )
@@ -257,6 +257,50 @@ def test_partly_written_group_sampled_whole(models, first_run, tmp_path):
     assert artifacts.load_jsonl(stage.path("pairs.jsonl")) == artifacts.load_jsonl(
         run_a.preference().path("pairs.jsonl")
     )
+
+
+def interrupted_bon_run(models, run_a, root):
+    """Copy a finished run, then make stage 5 look killed before its manifests."""
+    for name in ("01_sft", "02_preference", "03_reward_models", "04_laplace"):
+        shutil.copytree(run_a.root / name, root / name)
+    run = stages.Run(tiny_config(models), root)
+    responses = run.bon_responses()
+    assert not responses.prepare()
+    shutil.copytree(run_a.bon_responses().root / "prompts", responses.root / "prompts")
+    return run, responses
+
+
+def test_cut_prompt_file_resampled(models, first_run, tmp_path, caplog):
+    run_a, scores_a, _ = first_run
+    run, responses = interrupted_bon_run(models, run_a, tmp_path / "cut")
+    path = stages.prompt_file(responses, 1)
+    path.write_text("".join(path.read_text().splitlines(keepends=True)[:3]))
+
+    scores = stages.run_bon_samples(run)
+
+    assert f"{path} is not a complete checkpoint of 5 samples" in caplog.text
+    assert len(artifacts.load_jsonl(path)) == 5
+    for name in scores_a:
+        np.testing.assert_array_equal(scores[name], scores_a[name])
+
+
+def test_damaged_score_chunks_recomputed(models, first_run, tmp_path, caplog):
+    run_a, scores_a, _ = first_run
+    run, responses = interrupted_bon_run(models, run_a, tmp_path / "chunks")
+    responses.finish(stages.stage_files(responses))
+    gold = run.bon_gold()
+    assert not gold.prepare()
+    chunks = gold.root / "chunks"
+    chunks.mkdir()
+    artifacts.save_npz(chunks / "gold_000000.npz", gold=np.zeros(3))
+    (chunks / "gold_000001.npz").write_bytes(b"PK\x03\x04 not a zip archive")
+
+    scores = stages.run_bon_samples(run)
+
+    assert "holds {'gold': (3,)}, not 5 scores per array" in caplog.text
+    assert "unreadable checkpoint, recomputing it" in caplog.text
+    for name in scores_a:
+        np.testing.assert_array_equal(scores[name], scores_a[name])
 
 
 def test_resume_ignores_other_config_samples(models, first_run, tmp_path):
