@@ -253,9 +253,14 @@ class Stage:
             self._discard_foreign_checkpoints()
         self.prepared_at = time.perf_counter()
         self.root.mkdir(parents=True, exist_ok=True)
-        # Temporary files of writes that a kill interrupted.
-        for stray in self.root.rglob(".*.tmp"):
-            stray.unlink()
+        # Temporary files and folders of writes that a kill interrupted. Every
+        # temporary name starts with a dot, and nothing else here does. Reverse
+        # order removes a folder's contents before the folder.
+        for stray in sorted(self.root.rglob(".*"), reverse=True):
+            if stray.is_dir() and not stray.is_symlink():
+                shutil.rmtree(stray)
+            else:
+                stray.unlink()
         if not self.started_path.exists():
             save_json(
                 self.started_path,

@@ -24,6 +24,8 @@ Example
 from __future__ import annotations
 
 import logging
+import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -97,7 +99,8 @@ def _check_ns(ns, n_responses: int) -> np.ndarray:
 def _check_integer(name: str, value) -> int:
     """Return ``value`` as an int, rejecting fractions such as 2.5 instead of
     truncating them."""
-    if isinstance(value, bool) or float(value) != int(value):
+    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not (is_number and math.isfinite(value) and float(value) == int(value)):
         raise ValueError(f"{name}={value!r} is invalid; it must be an integer.")
     return int(value)
 

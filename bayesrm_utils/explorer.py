@@ -449,7 +449,7 @@ def rank_prompt(
         proxy rewards.
     """
     data._check_prompt(prompt_index)
-    n = data.n_samples if n is None else int(n)
+    n = data.n_samples if n is None else bon._check_integer("n", n)
     rewards = method_rewards(data, method, k, [prompt_index])
     scores = rewards["scores"][0]
     gold = np.asarray(data.gold[prompt_index], dtype=np.float64)
@@ -872,7 +872,7 @@ class Explorer:
             raise ValueError(
                 f"k={k} or k_max={k_max} is invalid; the slider needs 0 <= k <= k_max."
             )
-        n = data.n_samples if n is None else int(n)
+        n = data.n_samples if n is None else bon._check_integer("n", n)
         if not 1 <= n <= data.n_samples:
             raise ValueError(
                 f"n={n} is invalid for N={data.n_samples} sampled responses per "

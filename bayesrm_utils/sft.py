@@ -272,6 +272,11 @@ def train_sft(
                     attention_mask=batch["attention_mask"],
                 ).logits
             loss = response_token_loss(logits, batch["labels"])
+            if not torch.isfinite(loss):
+                raise FloatingPointError(
+                    f"SFT diverged at step {step + 1}: the loss is {loss.item()}. "
+                    f"Lower the learning rate (lr={lr}) or train in float32."
+                )
 
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

@@ -159,6 +159,26 @@ def test_prepare_removes_stray_temporary_files(tmp_path):
     assert checkpoint.exists()
 
 
+def test_prepare_removes_stray_temporary_folders(tmp_path):
+    """A kill inside save_policy leaves .policy.XXXX folders; they go, not the policy."""
+    stage = Stage(tmp_path / "a", {"n": 1})
+    assert not stage.prepare()
+    kept = tmp_path / "a" / "policy" / "model.safetensors"
+    kept.parent.mkdir()
+    kept.write_text("weights")
+    for name in (".policy.ab12cd34", ".policy.old.zz99"):
+        (tmp_path / "a" / name / ".nested").mkdir(parents=True)
+        (tmp_path / "a" / name / "model.safetensors").write_text("copy")
+
+    assert not stage.prepare()
+
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [
+        "policy",
+        "started.json",
+    ]
+    assert kept.read_text() == "weights"
+
+
 def interrupted_stage(root, config):
     """A stage that was started with ``config`` and killed after one checkpoint."""
     stage = Stage(root, config)

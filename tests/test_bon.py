@@ -107,6 +107,10 @@ def test_bon_weights_reject_fractional_counts():
         bon_weights(5, 2.5)
     with pytest.raises(ValueError, match=r"N=5.5 is invalid"):
         bon_weights(5.5, 2)
+    with pytest.raises(ValueError, match=r"n='2' is invalid"):
+        bon_weights(5, "2")
+    with pytest.raises(ValueError, match=r"n=nan is invalid"):
+        bon_weights(5, float("nan"))
     np.testing.assert_array_equal(bon_weights(5.0, np.int64(2)), bon_weights(5, 2))
 
 

@@ -90,6 +90,11 @@ def test_open_reads_no_response_file(data):
     assert data.loaded_prompts == []
 
 
+def test_fractional_n_rejected(data):
+    with pytest.raises(ValueError, match="n=2.5 is invalid; it must be an integer"):
+        rank_prompt(data, 0, "LA std", 1.0, 2.5)
+
+
 @pytest.mark.parametrize("method, k", list(EXPECTED_SCORES))
 def test_rank_order_matches_hand_computed(data, method, k):
     table = rank_prompt(data, 0, method, k)

@@ -156,6 +156,12 @@ def test_loss_matches_hand_computation(tokenizer):
     assert log[0]["n_tokens"] == 9
 
 
+def test_diverging_sft_raises(tokenizer):
+    model = make_model(len(tokenizer))
+    with pytest.raises(FloatingPointError, match="SFT diverged at step 2"):
+        train_sft(model, tokenizer, EXAMPLES, epochs=1, batch_size=2, lr=1e308)
+
+
 def test_loss_decreases(tokenizer):
     model = make_model(len(tokenizer))
 
