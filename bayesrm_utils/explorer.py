@@ -121,12 +121,17 @@ class ExplorerData:
         n_samples = int(responses["n_samples"])
 
         gold_stage = Stage(root / "gold", {})
-        _finished_manifest(gold_stage.root)
+        gold_manifest = _finished_manifest(gold_stage.root)
+        if gold_manifest["upstream"].get("responses") != responses["digest"]:
+            raise ArtifactError(
+                f"{gold_stage.root} scores other responses than {root / 'responses'} "
+                "holds (an older run). Rerun notebooks/05_bon_samples.py."
+            )
         gold_stage.verify()
         gold = artifacts.load_npz(gold_stage.path("gold.npz"))["gold"]
         _check_shape(gold_stage.path("gold.npz"), "gold", gold, (n_prompts, n_samples))
 
-        seeds = discover_seeds(root)
+        seeds = discover_seeds(root, responses["digest"])
         means, variances = [], []
         for seed in seeds:
             stage = Stage(root / f"proxy_seed_{seed}", {})
@@ -287,15 +292,27 @@ class ExplorerData:
             )
 
 
-def discover_seeds(samples_dir: Path) -> tuple[int, ...]:
-    """Return the seeds of the finished ``proxy_seed_S`` folders, ascending."""
+def discover_seeds(samples_dir: Path, responses_digest: str) -> tuple[int, ...]:
+    """Return the seeds of the finished ``proxy_seed_S`` folders, ascending.
+
+    Folders that score other responses than ``responses_digest`` names, left
+    over from a run with another configuration, are skipped with a warning.
+    """
     seeds = []
     for folder in Path(samples_dir).glob("proxy_seed_*"):
         suffix = folder.name.removeprefix("proxy_seed_")
+        manifest_path = folder / artifacts.MANIFEST
         if not suffix.isdigit():
             logger.warning("Skipping %s: the folder name has no integer seed.", folder)
-        elif not (folder / artifacts.MANIFEST).exists():
+        elif not manifest_path.exists():
             logger.warning("Skipping %s: the stage has not finished.", folder)
+        elif (
+            artifacts.load_json(manifest_path)["upstream"].get("responses")
+            != responses_digest
+        ):
+            logger.warning(
+                "Skipping %s: it scores the responses of an older run.", folder
+            )
         else:
             seeds.append(int(suffix))
     if not seeds:

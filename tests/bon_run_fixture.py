@@ -114,12 +114,13 @@ def write_bon_run(
         files.append(name)
     stage.finish(files, {"n_prompts": n_prompts, "n_samples": n_samples})
 
-    gold_stage = Stage(samples / "gold", {"gold_kind": "synthetic"})
+    upstream = {"responses": stage}
+    gold_stage = Stage(samples / "gold", {"gold_kind": "synthetic"}, upstream)
     artifacts.save_npz(gold_stage.path("gold.npz"), gold=gold)
     gold_stage.finish(["gold.npz"])
 
     for m, seed in enumerate(seeds):
-        stage = Stage(samples / f"proxy_seed_{seed}", {})
+        stage = Stage(samples / f"proxy_seed_{seed}", {}, upstream)
         artifacts.save_npz(
             stage.path("proxy.npz"), mean=member_means[m], var=member_vars[m]
         )

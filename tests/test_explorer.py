@@ -222,6 +222,26 @@ def test_missing_gold_manifest(run_dir):
         ExplorerData.open(run_dir)
 
 
+def test_proxy_of_older_responses_skipped(run_dir, caplog):
+    manifest = run_dir / "05_bon_samples" / "proxy_seed_11" / "manifest.json"
+    values = json.loads(manifest.read_text())
+    values["upstream"]["responses"] = "0123456789abcdef"
+    manifest.write_text(json.dumps(values))
+    with caplog.at_level("WARNING"):
+        data = ExplorerData.open(run_dir)
+    assert data.seeds == (3,)
+    assert "proxy_seed_11: it scores the responses of an older run" in caplog.text
+
+
+def test_gold_of_older_responses_rejected(run_dir):
+    manifest = run_dir / "05_bon_samples" / "gold" / "manifest.json"
+    values = json.loads(manifest.read_text())
+    values["upstream"]["responses"] = "0123456789abcdef"
+    manifest.write_text(json.dumps(values))
+    with pytest.raises(ArtifactError, match="gold scores other responses"):
+        ExplorerData.open(run_dir)
+
+
 def test_unfinished_proxy_skipped(run_dir, caplog):
     (run_dir / "05_bon_samples" / "proxy_seed_11" / "manifest.json").unlink()
     with caplog.at_level("WARNING"):
