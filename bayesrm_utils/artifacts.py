@@ -157,7 +157,8 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _digest(obj) -> str:
+def json_digest(obj) -> str:
+    """Return the first 16 hex digits of the SHA-256 of ``obj`` as sorted JSON."""
     return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -196,7 +197,7 @@ class Stage:
         return self.manifest()["digest"]
 
     def expected_digest(self) -> str:
-        return _digest({"config": self.config, "upstream": self.upstream})
+        return json_digest({"config": self.config, "upstream": self.upstream})
 
     def is_done(self) -> bool:
         manifest = self.manifest()

@@ -37,8 +37,12 @@ def notebook_parameters(namespace: dict) -> dict:
 def start_run(namespace: dict) -> tuple[StudyConfig, Run]:
     """Build the configuration and run directory from a notebook's parameters."""
     params = notebook_parameters(namespace)
+    if params.get("run_dir") == "":
+        raise ValueError(
+            "run_dir is an empty string: pass a directory, or None for runs/<profile>."
+        )
     logging.basicConfig(
-        level=params.get("log_level", "INFO"),
+        level=str(params.get("log_level", "INFO")).upper(),
         format="%(asctime)s %(name)s %(levelname)s: %(message)s",
         stream=sys.stdout,
         force=True,

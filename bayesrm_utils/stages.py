@@ -82,18 +82,35 @@ class Run:
         self.cfg = cfg
         self.root = Path(root) if root else default_run_dir(cfg.profile)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._data_digests: dict[str, str] | None = None
+
+    def data_digest(self, split: str) -> str:
+        """Return a digest of the rows of ``split`` that the study reads.
+
+        Stages that read a split record it, so editing the data in place
+        recomputes them although ``data_source`` names the same path.
+        """
+        if self._data_digests is None:
+            self._data_digests = {
+                name: artifacts.json_digest(rows)
+                for name, rows in study_rows(self.cfg).items()
+            }
+        return self._data_digests[split]
 
     def knobs(self, names, **extra) -> dict:
         values = self.cfg.to_dict()
         return {**{name: values[name] for name in names}, **extra}
 
     def sft(self) -> Stage:
-        return Stage(self.root / "01_sft", self.knobs(SFT_KNOBS))
+        return Stage(
+            self.root / "01_sft",
+            self.knobs(SFT_KNOBS, data_digest=self.data_digest("sft")),
+        )
 
     def preference(self) -> Stage:
         return Stage(
             self.root / "02_preference",
-            self.knobs(PREFERENCE_KNOBS),
+            self.knobs(PREFERENCE_KNOBS, data_digest=self.data_digest("preference")),
             upstream={"sft": self.sft()},
         )
 
@@ -114,7 +131,7 @@ class Run:
     def bon_responses(self) -> Stage:
         return Stage(
             self.root / "05_bon_samples" / "responses",
-            self.knobs(BON_SAMPLE_KNOBS),
+            self.knobs(BON_SAMPLE_KNOBS, data_digest=self.data_digest("val")),
             upstream={"sft": self.sft()},
         )
 

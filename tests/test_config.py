@@ -161,3 +161,15 @@ def test_start_run_builds_run_dir(tmp_path):
     assert cfg.n_samples == 4
     assert run.root == tmp_path / "r"
     assert run.root.is_dir()
+
+
+def test_start_run_rejects_empty_run_dir():
+    with pytest.raises(ValueError, match="run_dir is an empty string"):
+        start_run({"profile": "smoke", "run_dir": ""})
+
+
+def test_start_run_accepts_lowercase_log_level(tmp_path):
+    cfg, _ = start_run(
+        {"profile": "smoke", "run_dir": str(tmp_path / "run"), "log_level": "debug"}
+    )
+    assert cfg.profile == "smoke"

@@ -328,6 +328,24 @@ def copy_data(tmp_path, split, edit):
     return str(target)
 
 
+def test_edited_data_changes_data_digest(models, tmp_path):
+    """Editing a split in place changes the digest that its stages record."""
+    source = copy_data(tmp_path, "val", lambda rows: rows)
+    cfg = tiny_config(models, data_source=source)
+    before = stages.Run(cfg, tmp_path / "run")
+    assert before.sft().config["data_digest"] == before.data_digest("sft")
+    path = tmp_path / "data" / "val.jsonl"
+    rows = artifacts.load_jsonl(path)
+    rows[0]["instruction"] = "Convert 48 months to days."
+    artifacts.save_jsonl(path, rows)
+
+    after = stages.Run(cfg, tmp_path / "run")
+
+    assert after.data_digest("val") != before.data_digest("val")
+    assert after.data_digest("sft") == before.data_digest("sft")
+    assert after.data_digest("preference") == before.data_digest("preference")
+
+
 def test_shared_val_prompt_fails_before_sft(models, tmp_path):
     val = artifacts.load_jsonl(stages.REPO_ROOT / "data" / "instructions" / "val.jsonl")
     source = copy_data(tmp_path, "preference", lambda rows: [val[0], *rows[1:]])
