@@ -72,6 +72,11 @@ def _as_score_matrix(name: str, values, shape: tuple[int, ...] | None = None):
             f"{name} must have shape (n_prompts, N), got shape {array.shape}; "
             "use values[None, :] for a single prompt."
         )
+    if 0 in array.shape:
+        raise ValueError(
+            f"{name} has shape {array.shape}: it needs at least one prompt and one "
+            "response."
+        )
     if shape is not None and array.shape != shape:
         raise ValueError(
             f"{name} has shape {array.shape} but the ranking reward has shape "
@@ -585,6 +590,11 @@ def ranking_rewards(
     if not 0 <= reference_member < m:
         raise ValueError(
             f"reference_member={reference_member} is out of range for m={m} members."
+        )
+    if isinstance(penalties, str):
+        raise ValueError(
+            f"penalties={penalties!r} is a string; pass a sequence such as "
+            f"[{penalties!r}]."
         )
     for penalty in penalties:
         _check_penalty(penalty)

@@ -548,3 +548,14 @@ def test_bon_table_rejects_bad_input(scored):
         bon_table(rewards, {"gold": gold[:, :24]}, [1])
     with pytest.raises(ValueError, match="empty"):
         bon_table({}, {"gold": gold}, [1])
+
+
+def test_empty_score_matrix_rejected():
+    with pytest.raises(ValueError, match=r"shape \(0, 5\): it needs at least one"):
+        bon_estimate(np.zeros((0, 5)), np.zeros((0, 5)), [1])
+
+
+def test_penalties_string_rejected():
+    means = np.zeros((1, 2, 3))
+    with pytest.raises(ValueError, match="penalties='std' is a string"):
+        ranking_rewards(means, means, ks=[1.0], penalties="std")
