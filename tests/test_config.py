@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from bayesrm_utils import config
 from bayesrm_utils.config import PROFILES, StudyConfig, load_config
 from bayesrm_utils.loading import check_source
 from bayesrm_utils.notebook import notebook_parameters, start_run
@@ -173,3 +174,18 @@ def test_start_run_accepts_lowercase_log_level(tmp_path):
         {"profile": "smoke", "run_dir": str(tmp_path / "run"), "log_level": "debug"}
     )
     assert cfg.profile == "smoke"
+
+
+@pytest.mark.parametrize("native, expected", [(True, "bfloat16"), (False, "float32")])
+def test_auto_dtype_follows_cpu(monkeypatch, native, expected):
+    monkeypatch.setattr(config, "native_bfloat16", lambda: native)
+    assert load_config("cpu").dtype == expected
+    assert load_config("cpu", dtype="auto").dtype == expected
+    assert load_config("smoke").dtype == "float32"
+
+
+def test_emulated_bfloat16_warns(monkeypatch):
+    monkeypatch.setattr(config, "native_bfloat16", lambda: False)
+    with pytest.warns(UserWarning, match="without native bfloat16"):
+        cfg = load_config("cpu", dtype="bfloat16")
+    assert cfg.dtype == "bfloat16"
