@@ -19,6 +19,7 @@ import time
 
 import torch
 
+from bayesrm_utils.config import native_bfloat16
 from bayesrm_utils.gold import EmbeddedGold
 
 INSTRUCTIONS = [
@@ -71,7 +72,11 @@ def main() -> None:
         "--batch-sizes", type=int, nargs="+", default=[8, 16, 32], help="rows per pass"
     )
     parser.add_argument(
-        "--dtypes", nargs="+", default=["bfloat16", "float32"], help="model dtypes"
+        "--dtypes",
+        nargs="+",
+        default=["bfloat16", "float32"] if native_bfloat16() else ["float32"],
+        help="model dtypes; default: float32, and bfloat16 where the CPU has it "
+        "natively",
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -29,7 +29,7 @@ import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from bayesrm_utils import data
-from bayesrm_utils.config import load_config
+from bayesrm_utils.config import load_config, native_bfloat16
 from bayesrm_utils.sampling import (
     reference_sample,
     sample_prompt_batch,
@@ -149,7 +149,13 @@ def main() -> None:
         choices=PROMPTS,
         help="'paper' (<|prompter|>...<|assistant|>) or 'chat' (SmolLM2 chat format)",
     )
-    parser.add_argument("--dtypes", nargs="+", default=["fp32", "bf16"], choices=DTYPES)
+    parser.add_argument(
+        "--dtypes",
+        nargs="+",
+        default=["fp32", "bf16"] if native_bfloat16() else ["fp32"],
+        choices=DTYPES,
+        help="default: fp32, and bf16 where the CPU has it natively",
+    )
     parser.add_argument(
         "--group-prompts",
         type=int,

@@ -22,6 +22,7 @@ from transformers import (
 )
 
 from bayesrm_utils import gold
+from bayesrm_utils.config import native_bfloat16
 from bayesrm_utils.gold import (
     GOLD_KINDS,
     CausalLMJudgeGold,
@@ -538,7 +539,9 @@ def test_cases_are_complete():
 
 @pytest.fixture(scope="module")
 def embedded_scores():
-    reward = build_gold_reward("embedded", None, dtype=torch.bfloat16)
+    # The study's default dtype: bfloat16 where the CPU has it natively.
+    dtype = torch.bfloat16 if native_bfloat16() else torch.float32
+    reward = build_gold_reward("embedded", None, dtype=dtype)
     prompts = [case[0] for case in CASES]
     variants = {"good": [case[1] for case in CASES], **failure_variants()}
     names = list(variants)
