@@ -182,7 +182,7 @@ def complete(stage: Stage, extra: dict | None = None) -> None:
 def stage_costs(run: Run) -> pd.DataFrame:
     """Collect the wall time and process peak memory that each finished stage recorded.
 
-    Returns one row per manifest under the run directory, in pipeline order, with
+    Returns one row per manifest under the run directory, sorted by folder, with
     columns ``stage, seconds, process_peak_rss_mib``. Stages finished by an older
     version of this package have no record and get NaN.
     """
