@@ -496,10 +496,11 @@ def sample_prompt_batch(
     the ``len(prompts) * n`` samples decode together. The prompts are left-padded
     to a common length and run through the model once. Sample ``j`` of prompt
     ``p`` uses generator :func:`sample_generator` ``(seeds[p], j)``, as
-    :func:`sample_responses` does with ``seed=seeds[p]``. In float32 the tokens
-    match that call's up to the rounding that padding adds to the logits. In
-    bfloat16 a prompt's samples can depend on the other prompts of the batch, so
-    keep the grouping of prompts fixed to reproduce a run.
+    :func:`sample_responses` does with ``seed=seeds[p]``, so both draw from the
+    same distribution. The tokens match that call's on the tiny test models, but
+    padding and the batch shape change the rounding of the logits (by up to 6e-5
+    on SmolLM2-135M in float32), and a rounding difference can flip a draw. Keep
+    the grouping of prompts fixed to reproduce a run token for token.
 
     Takes the arguments of :func:`sample_responses` except ``batch_size`` and
     ``start_index``, with one seed per prompt.

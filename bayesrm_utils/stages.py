@@ -330,8 +330,8 @@ def sample_prompts(
         indices = range(start, min(start + group_size, len(rows)))
         missing = [i for i in indices if not has_prompt_samples(stage, i, n)]
         if missing:
-            # A partly written group is sampled whole again, because in bfloat16
-            # a prompt's samples can depend on the other prompts of its batch.
+            # A partly written group is sampled whole again, because the batch
+            # shape changes the rounding of the logits and so can change samples.
             samples = sample_group(
                 model, tokenizer, [rows[i] for i in indices], n, cfg, tag, start
             )
@@ -389,8 +389,8 @@ def save_prompt_samples(stage: Stage, index: int, row: dict, samples: list) -> N
 def has_prompt_samples(stage: Stage, index: int, n: int) -> bool:
     """Return True when prompt ``index`` has a checkpoint with its ``n`` samples.
 
-    A checkpoint that is unreadable or holds other samples (a file edited or cut
-    after it was written) is reported and counts as missing, so it is redone.
+    A checkpoint that is unreadable or contains other samples (a file edited or
+    cut after it was written) is reported and counts as missing, so it is redone.
     """
     path = prompt_file(stage, index)
     if not path.exists():
@@ -463,7 +463,7 @@ def load_chunk(path: Path, keys: list[str] | None, n_responses: int) -> dict | N
     keys_valid = bool(result) and (keys is None or sorted(result) == keys)
     if not (shapes_valid and keys_valid):
         logger.warning(
-            "%s holds %s, not %d scores per array; recomputing it.",
+            "%s contains arrays of shape %s, not %d scores each; recomputing it.",
             path,
             {k: v.shape for k, v in result.items()},
             n_responses,

@@ -297,7 +297,7 @@ def test_damaged_score_chunks_recomputed(models, first_run, tmp_path, caplog):
 
     scores = stages.run_bon_samples(run)
 
-    assert "holds {'gold': (3,)}, not 5 scores per array" in caplog.text
+    assert "contains arrays of shape {'gold': (3,)}, not 5 scores each" in caplog.text
     assert "unreadable checkpoint, recomputing it" in caplog.text
     for name in scores_a:
         np.testing.assert_array_equal(scores[name], scores_a[name])
