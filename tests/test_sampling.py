@@ -74,6 +74,13 @@ def model(tokenizer):
     return make_llama(len(tokenizer))
 
 
+# Plain sampling, and a lower temperature with a nucleus.
+SAMPLING_SETTINGS = [
+    {"temperature": 1.0, "top_p": 1.0},
+    {"temperature": 0.7, "top_p": 0.8},
+]
+
+
 def uncached_sample(model, tokenizer, prompt, index, *, seed, max_new_tokens, **kw):
     """Sample one response by re-running the whole sequence at every step."""
     stop_ids = resolve_stop_token_ids(tokenizer)
@@ -93,10 +100,7 @@ def uncached_sample(model, tokenizer, prompt, index, *, seed, max_new_tokens, **
 
 
 @pytest.mark.parametrize("make_model", [make_llama, make_gpt_neox])
-@pytest.mark.parametrize(
-    "settings",
-    [{"temperature": 1.0, "top_p": 1.0}, {"temperature": 0.7, "top_p": 0.8}],
-)
+@pytest.mark.parametrize("settings", SAMPLING_SETTINGS)
 def test_fast_path_matches_uncached_loop(tokenizer, make_model, settings):
     model = make_model(len(tokenizer))
 
@@ -127,10 +131,7 @@ PROMPTS = [
 
 
 @pytest.mark.parametrize("make_model", [make_llama, make_gpt_neox])
-@pytest.mark.parametrize(
-    "settings",
-    [{"temperature": 1.0, "top_p": 1.0}, {"temperature": 0.7, "top_p": 0.8}],
-)
+@pytest.mark.parametrize("settings", SAMPLING_SETTINGS)
 def test_prompt_batch_matches_one_prompt_calls(tokenizer, make_model, settings):
     """Left padding and the attention mask leave each prompt's samples unchanged."""
     model = make_model(len(tokenizer))
