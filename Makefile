@@ -1,6 +1,6 @@
 # make study   set up .venv and run the whole study (cpu profile) headless
 # make test    run the test suite
-# make smoke   run every notebook at the smoke profile (a few minutes)
+# make smoke   run every notebook at the smoke profile (3 to 5 minutes)
 PROFILE ?= cpu
 
 .PHONY: setup study smoke test lint
