@@ -142,7 +142,7 @@ def test_manifest_records_cost(tmp_path):
     stage = finished_stage(tmp_path / "a", {"n": 1})
     cost = json.loads(stage.manifest_path.read_text())["cost"]
     assert 0 <= cost["seconds"] < 60
-    # A Python process with numpy loaded holds more than 10 MiB.
+    # A Python process with numpy loaded uses more than 10 MiB.
     assert 10 < cost["process_peak_rss_mib"] < 64 * 1024
 
 

@@ -215,7 +215,7 @@ def test_kron_and_diag_distance_from_full(micro):
     # smaller. The KFAC input factor sums the chosen and rejected features
     # separately, so it adds curvature along the feature mean, where the
     # Bradley-Terry GGN has almost none. A failure here means the gap changed
-    # and the README should say so.
+    # and the README's known limits need updating.
     _, kron = posteriors["kron"].predict(prompts, responses)
     _, diag = posteriors["diag"].predict(prompts, responses)
     assert np.all(diag / full > 0.8)

@@ -164,7 +164,7 @@ def test_prompt_batch_matches_one_prompt_calls(tokenizer, make_model, settings):
         assert samples == expected, prompt
 
 
-def test_prompt_batch_finished_samples_leave_batch(model, tokenizer):
+def test_prompt_batch_mixes_finished_and_unfinished(model, tokenizer):
     batch = sample_prompt_batch(
         model,
         tokenizer,
